@@ -1,0 +1,9 @@
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from recovery.decorators import clinician_required
+
+
+@clinician_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return render(request, "clinicians/dashboard.html", {})

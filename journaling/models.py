@@ -1,0 +1,173 @@
+"""What a patient writes and logs: check-ins, exercise completions, journal entries,
+the stressor inventory. Every row is keyed by the patient's *local* date."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+EMOTIONS = [
+    ("anger", "Anger"),
+    ("guilt", "Guilt"),
+    ("helplessness", "Helplessness"),
+    ("dependency", "Dependency"),
+    ("sadness", "Sadness"),
+    ("fear", "Fear"),
+    ("not_good_enough", "“Not good enough”"),
+    ("shame", "Shame"),
+    ("anxiety", "Anxiety / worry"),
+    ("resentment", "Resentment"),
+]
+
+
+def _score_range(field: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__gte": 0, f"{field}__lte": 10}), name=f"checkin_{field}_0_10"
+    )
+
+
+class CheckIn(models.Model):
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="checkins"
+    )
+    local_date = models.DateField()
+    pain = models.PositiveSmallIntegerField()
+    stress = models.PositiveSmallIntegerField()
+    mood = models.PositiveSmallIntegerField()
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-local_date"]
+        constraints = [
+            models.UniqueConstraint(fields=["patient", "local_date"], name="one_checkin_per_day"),
+            _score_range("pain"),
+            _score_range("stress"),
+            _score_range("mood"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.local_date}: pain {self.pain}"
+
+
+class ExerciseCompletion(models.Model):
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="completions"
+    )
+    enrolment = models.ForeignKey(
+        "programs.Enrolment", on_delete=models.CASCADE, related_name="completions"
+    )
+    exercise = models.ForeignKey(
+        "programs.ExerciseTemplate", on_delete=models.PROTECT, related_name="completions"
+    )
+    local_date = models.DateField()
+    minutes = models.PositiveSmallIntegerField(null=True, blank=True)
+    note = models.TextField(blank=True)
+    completed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-local_date", "-completed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "exercise", "local_date"], name="one_completion_per_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.local_date}: {self.exercise}"
+
+
+class JournalEntry(models.Model):
+    class Kind(models.TextChoices):
+        FREE_WRITING = "free_writing", "Free writing"
+        UNSENT_LETTER = "unsent_letter", "Unsent letter"
+        STRESSOR_INVENTORY = "stressor_inventory", "Stressor inventory"
+        AFFIRMATION = "affirmation", "Self-affirmation"
+        SYMPTOM_EMOTION = "symptom_emotion", "Symptom-emotion connection"
+        ATTENTION_SHIFTING = "attention_shifting", "Blocking then shifting attention"
+
+    class Visibility(models.TextChoices):
+        PRIVATE = "private", "Private — only I can read it"
+        CARE_TEAM = "care_team", "Shared with my care team"
+        RELEASED = "released", "Write and release — the text is never saved"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SAVED = "saved", "Saved"
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="journal_entries"
+    )
+    # Chosen by the browser before the first save: a retried or double-clicked first save
+    # finds the same row instead of creating a second entry.
+    client_id = models.UUIDField(default=uuid.uuid4, unique=True)
+    kind = models.CharField(max_length=32, choices=Kind.choices, default=Kind.FREE_WRITING)
+    title = models.CharField(max_length=200, blank=True)
+    recipient = models.CharField(max_length=200, blank=True, help_text="For an unsent letter.")
+    body = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True, help_text="Structured fields of the kind.")
+    visibility = models.CharField(
+        max_length=16, choices=Visibility.choices, default=Visibility.PRIVATE
+    )
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.DRAFT)
+    # Incremented by every save; a save based on an older revision is a conflict.
+    revision = models.PositiveIntegerField(default=1)
+    exercise = models.ForeignKey(
+        "programs.ExerciseTemplate",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="journal_entries",
+    )
+    local_date = models.DateField()
+    minutes = models.PositiveSmallIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    shared_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-local_date", "-created_at"]
+        indexes = [models.Index(fields=["patient", "visibility", "-local_date"])]
+        constraints = [
+            # Write-and-release keeps no words on the server, by construction.
+            models.CheckConstraint(
+                condition=~Q(visibility="released") | (Q(body="") & Q(recipient="")),
+                name="released_entries_keep_no_text",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.local_date}"
+
+    @property
+    def is_shared(self) -> bool:
+        return self.visibility == self.Visibility.CARE_TEAM and self.status == self.Status.SAVED
+
+
+class StressorItem(models.Model):
+    """One line of the stressor inventory, which the patient grows over weeks (Sarno)."""
+
+    class Category(models.TextChoices):
+        CHILDHOOD = "childhood", "Childhood"
+        PERSONALITY = "personality", "Personality traits (perfectionism, “goodism”)"
+        CURRENT = "current", "Current life pressures"
+        AGEING = "ageing", "Ageing and mortality"
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="stressors"
+    )
+    category = models.CharField(max_length=16, choices=Category.choices)
+    text = models.CharField(max_length=500)
+    local_date = models.DateField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["category", "created_at"]
+
+    def __str__(self) -> str:
+        return self.text

@@ -1,0 +1,431 @@
+"""Curricula: Program -> ProgramVersion (frozen once published) -> weeks, sessions and
+exercise templates; enrolments; cohorts, their occurrences and attendance; screenings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class FrozenVersionError(ValidationError):
+    """Raised by every write path that would change a published (or retired) version."""
+
+
+WEEKDAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+
+class Program(models.Model):
+    slug = models.SlugField(unique=True)
+    title = models.CharField(max_length=200)
+    summary = models.TextField(blank=True)
+    source = models.TextField(blank=True, help_text="The seed document(s) this programme cites.")
+    is_group = models.BooleanField(default=False, help_text="Delivered to cohorts.")
+    requires_screening = models.BooleanField(
+        default=False,
+        help_text="A recorded screening decision is needed before a patient joins a group.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def latest_published(self) -> ProgramVersion | None:
+        return (
+            self.versions.filter(status=ProgramVersion.Status.PUBLISHED).order_by("-number").first()
+        )
+
+
+class ProgramVersion(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+        RETIRED = "retired", "Retired"
+
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    title = models.CharField(max_length=200, blank=True, help_text="Defaults to the programme's.")
+    description = models.TextField(blank=True)
+    source = models.TextField(blank=True, help_text="Citation of the seed document.")
+    changelog = models.TextField(blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["program", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "number"], name="uniq_version_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program.title} v{self.number} ({self.get_status_display()})"
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.status != self.Status.DRAFT
+
+    @property
+    def display_title(self) -> str:
+        return self.title or self.program.title
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk:
+            old = ProgramVersion.objects.filter(pk=self.pk).values("status").first()
+            if old and old["status"] != self.Status.DRAFT:
+                # Only the published -> retired transition is allowed on a frozen version.
+                allowed = (
+                    old["status"] == self.Status.PUBLISHED
+                    and self.status == self.Status.RETIRED
+                    and set(kwargs.get("update_fields") or ()) <= {"status"}
+                )
+                if not allowed:
+                    raise FrozenVersionError(
+                        f"Version {self.number} of {self.program} is {old['status']} and "
+                        "cannot be changed; create a new draft from it instead."
+                    )
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        if self.is_frozen:
+            raise FrozenVersionError("A published or retired version cannot be deleted.")
+        return super().delete(*args, **kwargs)
+
+    @property
+    def week_count(self) -> int:
+        return self.weeks.count()
+
+
+class VersionContentQuerySet(models.QuerySet):
+    """Bulk writes go through here too: no bulk path edits a frozen version's content."""
+
+    def _check(self) -> None:
+        if self.filter(~Q(version__status=ProgramVersion.Status.DRAFT)).exists():
+            raise FrozenVersionError("Content of a published version cannot be changed.")
+
+    def update(self, **kwargs: Any) -> int:
+        self._check()
+        return super().update(**kwargs)
+
+    def delete(self) -> Any:
+        self._check()
+        return super().delete()
+
+
+class VersionContent(models.Model):
+    """Base for everything that belongs to one version and freezes with it."""
+
+    version = models.ForeignKey(ProgramVersion, on_delete=models.CASCADE)
+
+    objects = VersionContentQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def _assert_editable(self) -> None:
+        status = (
+            ProgramVersion.objects.filter(pk=self.version_id).values_list("status", flat=True).first()
+        )
+        if status and status != ProgramVersion.Status.DRAFT:
+            raise FrozenVersionError(
+                "This version is published; create a new draft from it to make changes."
+            )
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self._assert_editable()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        self._assert_editable()
+        return super().delete(*args, **kwargs)
+
+
+class Week(VersionContent):
+    version = models.ForeignKey(ProgramVersion, on_delete=models.CASCADE, related_name="weeks")
+    number = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=200)
+    goals = models.TextField(blank=True)
+    education = models.TextField(blank=True, help_text="What the patient reads this week.")
+
+    class Meta:
+        ordering = ["version", "number"]
+        constraints = [models.UniqueConstraint(fields=["version", "number"], name="uniq_week")]
+
+    def __str__(self) -> str:
+        return f"Week {self.number}: {self.title}"
+
+
+class Session(VersionContent):
+    class Kind(models.TextChoices):
+        INITIAL_CONSULTATION = "initial_consultation", "Initial consultation"
+        INDIVIDUAL = "individual", "Individual session"
+        GROUP = "group", "Group session"
+        RETREAT = "retreat", "Retreat day"
+        FOLLOW_UP = "follow_up", "Follow-up consultation"
+
+    version = models.ForeignKey(ProgramVersion, on_delete=models.CASCADE, related_name="sessions")
+    slug = models.SlugField(max_length=80)
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    title = models.CharField(max_length=200)
+    week = models.PositiveSmallIntegerField()
+    day = models.PositiveSmallIntegerField(help_text="Programme day within the week, 1-7.")
+    duration_minutes = models.PositiveIntegerField()
+    agenda = models.TextField(blank=True)
+    aims = models.TextField(blank=True)
+    placeholder = models.BooleanField(
+        default=False, help_text="Text written where the seed is silent; a clinic may replace it."
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["version", "week", "day", "order"]
+        constraints = [models.UniqueConstraint(fields=["version", "slug"], name="uniq_session")]
+
+    def __str__(self) -> str:
+        return f"W{self.week}D{self.day} {self.title}"
+
+
+class ExerciseTemplate(VersionContent):
+    class Kind(models.TextChoices):
+        EXPRESSIVE_WRITING = "expressive_writing", "Expressive writing about stressors"
+        UNSENT_LETTER = "unsent_letter", "Unsent letter"
+        STRESSOR_INVENTORY = "stressor_inventory", "Stressor inventory"
+        SELF_AFFIRMATION = "self_affirmation", "Self-affirmation"
+        MEDITATION_AUDIO = "meditation_audio", "Mindfulness meditation audio"
+        READING = "reading", "Reading"
+        BREATHING_RELAXATION = "breathing_relaxation", "Breathing / muscle relaxation"
+        VISUALIZATION = "visualization", "Visualization"
+        GUIDED_IMAGERY = "guided_imagery", "Guided imagery"
+        ATTENTION_SHIFTING = "attention_shifting", "Blocking then shifting attention (self-talk)"
+        SYMPTOM_EMOTION = "symptom_emotion", "Symptom-emotion connection"
+        PHYSICAL_ACTIVITY = "physical_activity", "Graded physical activity"
+        EDUCATION = "education", "Education"
+
+    class Cadence(models.TextChoices):
+        DAILY = "daily", "Every day"
+        WEEKDAYS = "weekdays", "On given weekdays"
+        TIMES_PER_WEEK = "times_per_week", "N times a week"
+        ONCE = "once", "Once, on a given day"
+
+    version = models.ForeignKey(ProgramVersion, on_delete=models.CASCADE, related_name="exercises")
+    slug = models.SlugField(max_length=80)
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    title = models.CharField(max_length=200)
+    instructions = models.TextField()
+    prompt = models.TextField(blank=True, help_text="Optional writing prompt.")
+    media_file = models.FileField(upload_to="exercise-media/", blank=True)
+    media_url = models.URLField(blank=True)
+    estimated_minutes = models.PositiveSmallIntegerField(default=10)
+    weeks = models.JSONField(default=list, help_text="Programme weeks it is active in, e.g. [1, 2].")
+    cadence = models.CharField(max_length=16, choices=Cadence.choices, default=Cadence.DAILY)
+    weekdays = models.JSONField(
+        default=list, blank=True, help_text="For 'given weekdays': 0=Monday ... 6=Sunday."
+    )
+    times_per_week = models.PositiveSmallIntegerField(null=True, blank=True)
+    once_week = models.PositiveSmallIntegerField(null=True, blank=True)
+    once_day = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="For 'once': programme day 1-7 of once_week."
+    )
+    rest_days = models.JSONField(
+        default=list, blank=True, help_text="Weekdays with nothing due: 0=Monday ... 6=Sunday."
+    )
+    placeholder = models.BooleanField(
+        default=False, help_text="Text written where the seed is silent; a clinic may replace it."
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["version", "order", "pk"]
+        constraints = [models.UniqueConstraint(fields=["version", "slug"], name="uniq_exercise")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def media(self) -> str:
+        return self.media_file.url if self.media_file else self.media_url
+
+    @property
+    def is_audio(self) -> bool:
+        src = self.media.lower()
+        return bool(src) and src.rsplit("?", 1)[0].endswith((".mp3", ".m4a", ".ogg", ".wav", ".oga"))
+
+
+class Enrolment(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        PAUSED = "paused", "Paused"
+        COMPLETED = "completed", "Completed"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolments"
+    )
+    # Denormalised from version so one active enrolment per programme is a DB constraint.
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="enrolments")
+    version = models.ForeignKey(ProgramVersion, on_delete=models.PROTECT, related_name="enrolments")
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="responsible_for",
+        help_text="The responsible clinician.",
+    )
+    start_date = models.DateField(help_text="The patient's local date of day 1.")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    status_changed_on = models.DateField(null=True, blank=True)
+    completed_on = models.DateField(null=True, blank=True)
+    withdrawn_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-start_date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "program"],
+                condition=Q(status__in=["active", "paused"]),
+                name="one_open_enrolment_per_program",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.patient} in {self.version}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.program_id = self.version.program_id
+        super().save(*args, **kwargs)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (self.Status.ACTIVE, self.Status.PAUSED)
+
+
+class EnrolmentPause(models.Model):
+    """A pause from `start` (inclusive) to `end` (exclusive; null while still paused)."""
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="pauses")
+    start = models.DateField()
+    end = models.DateField(null=True, blank=True)
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["start"]
+
+    def __str__(self) -> str:
+        return f"paused {self.start}–{self.end or '…'}"
+
+    def days_before(self, day: dt.date) -> int:
+        """Paused days that fall before `day`."""
+        end = min(self.end or day, day)
+        return max(0, (end - self.start).days)
+
+
+class Screening(models.Model):
+    """A clinician's decision that a patient may (or may not yet) join a group (seed 003)."""
+
+    class Outcome(models.TextChoices):
+        CLEARED = "cleared", "Cleared for group"
+        INDIVIDUAL_FIRST = "individual_first", "Individual care first"
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="screenings"
+    )
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="screenings")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="screenings_decided"
+    )
+    decided_on = models.DateField()
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    reason = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-decided_on", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.patient}: {self.get_outcome_display()} ({self.decided_on})"
+
+
+class Cohort(models.Model):
+    clinic = models.ForeignKey("recovery.Clinic", on_delete=models.PROTECT, related_name="cohorts")
+    version = models.ForeignKey(ProgramVersion, on_delete=models.PROTECT, related_name="cohorts")
+    name = models.CharField(max_length=200)
+    facilitators = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="facilitating")
+    start_date = models.DateField(help_text="Day 1, in the clinic's time zone.")
+    meeting_time = models.TimeField(default=dt.time(18, 0))
+    capacity = models.PositiveSmallIntegerField(default=10)
+    location = models.CharField(max_length=200, blank=True)
+    video_link = models.URLField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-start_date"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CohortMembership(models.Model):
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="memberships")
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="memberships")
+    joined_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["cohort", "enrolment"], name="uniq_cohort_member")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrolment.patient} in {self.cohort}"
+
+
+class Occurrence(models.Model):
+    """One meeting of a cohort, generated from a group session of its version."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="occurrences")
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="occurrences")
+    starts_at = models.DateTimeField()
+    duration_minutes = models.PositiveIntegerField()
+    location = models.CharField(max_length=200, blank=True)
+    cancelled = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["starts_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["cohort", "session"], name="uniq_occurrence")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session.title} — {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class Attendance(models.Model):
+    class Status(models.TextChoices):
+        PRESENT = "present", "Present"
+        ABSENT = "absent", "Absent"
+        EXCUSED = "excused", "Excused"
+
+    occurrence = models.ForeignKey(Occurrence, on_delete=models.CASCADE, related_name="attendance")
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attendance"
+    )
+    status = models.CharField(max_length=16, choices=Status.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["occurrence", "patient"], name="uniq_attendance")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.patient} {self.status} at {self.occurrence}"

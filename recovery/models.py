@@ -1,0 +1,207 @@
+"""What every app shares: clinics, users and their roles, profiles, the audit trail."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+
+DEFAULT_CLINIC_SLUG = "default"
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"“{value}” is not a time zone name such as Europe/London.")
+
+
+TIME_ZONE_CHOICES = sorted((tz, tz.replace("_", " ")) for tz in zoneinfo.available_timezones())
+
+
+class Clinic(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(unique=True)
+    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
+    crisis_resources = models.TextField(
+        blank=True,
+        help_text="Shown to this clinic's patients wherever distress may come up.",
+    )
+    contact_email = models.EmailField(blank=True)
+    contact_phone = models.CharField(max_length=40, blank=True)
+    address = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def default(cls) -> Clinic:
+        clinic, _ = cls.objects.get_or_create(
+            slug=DEFAULT_CLINIC_SLUG, defaults={"name": "Default clinic"}
+        )
+        return clinic
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create(self, email: str, password: str | None, **extra: Any) -> User:
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra.setdefault("role", User.Role.PATIENT)
+        return self._create(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra["role"] = User.Role.ADMIN
+        return self._create(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    class Role(models.TextChoices):
+        PATIENT = "patient", "Patient"
+        CLINICIAN = "clinician", "Clinician"
+        ADMIN = "admin", "Admin"
+
+    email = models.EmailField(unique=True)
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.PATIENT)
+    clinic = models.ForeignKey(
+        Clinic, on_delete=models.PROTECT, related_name="users"
+    )
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False, editable=False)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        indexes = [models.Index(fields=["clinic", "role"])]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Admins are staff (the Django admin is their workspace); nobody else is.
+        if self.clinic_id is None:
+            self.clinic = Clinic.default()
+        self.is_staff = self.role == self.Role.ADMIN
+        if self.role == self.Role.ADMIN:
+            self.is_superuser = True
+        super().save(*args, **kwargs)
+
+    @property
+    def is_patient(self) -> bool:
+        return self.role == self.Role.PATIENT
+
+    @property
+    def is_clinician(self) -> bool:
+        return self.role == self.Role.CLINICIAN
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == self.Role.ADMIN
+
+    @property
+    def needs_mfa(self) -> bool:
+        """Clinicians and admins read health data: they must use a second factor."""
+        return self.role in (self.Role.CLINICIAN, self.Role.ADMIN)
+
+    @property
+    def display_name(self) -> str:
+        for attr in ("patient_profile", "clinician_profile"):
+            profile = getattr(self, attr, None)
+            if profile is not None and profile.display_name:
+                return str(profile.display_name)
+        return self.email
+
+    @property
+    def time_zone(self) -> str:
+        profile = getattr(self, "patient_profile", None)
+        if profile is not None:
+            return str(profile.time_zone)
+        return self.clinic.time_zone
+
+    def local_now(self) -> dt.datetime:
+        return timezone.now().astimezone(zoneinfo.ZoneInfo(self.time_zone))
+
+    def local_today(self) -> dt.date:
+        """The patient's "today": their local date, never the server's."""
+        return self.local_now().date()
+
+
+class PatientProfile(models.Model):
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="patient_profile")
+    display_name = models.CharField(max_length=120, blank=True)
+    time_zone = models.CharField(
+        max_length=64, default="UTC", choices=TIME_ZONE_CHOICES, validators=[validate_time_zone]
+    )
+    reminder_time = models.TimeField(
+        null=True, blank=True, help_text="Local time for a daily reminder; empty for none."
+    )
+
+    def __str__(self) -> str:
+        return self.display_name or self.user.email
+
+    @property
+    def clinic(self) -> Clinic:
+        return self.user.clinic
+
+
+class ClinicianProfile(models.Model):
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="clinician_profile")
+    display_name = models.CharField(max_length=120, blank=True)
+    title = models.CharField(max_length=120, blank=True, help_text="e.g. Physician, TMS therapist")
+    credentials = models.CharField(max_length=120, blank=True, help_text="e.g. MD, LCSW")
+
+    def __str__(self) -> str:
+        return self.display_name or self.user.email
+
+    @property
+    def clinic(self) -> Clinic:
+        return self.user.clinic
+
+
+class AuditEvent(models.Model):
+    """One read or change of patient data by staff. Append-only."""
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        User, null=True, on_delete=models.SET_NULL, related_name="audit_events"
+    )
+    patient = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_about"
+    )
+    action = models.CharField(max_length=64)
+    path = models.CharField(max_length=300, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["patient", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action}"
+
+
+class WorkerHeartbeat(models.Model):
+    """Written by the beat-scheduled heartbeat task; /healthz reports its age."""
+
+    name = models.CharField(max_length=64, primary_key=True)
+    last_seen = models.DateTimeField()
+    hostname = models.CharField(max_length=200, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.last_seen:%H:%M:%S}"

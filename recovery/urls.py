@@ -1,0 +1,30 @@
+from allauth.account.decorators import secure_admin_login
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.static import serve
+
+from . import views
+
+# The admin signs in through allauth, so MFA and rate limits apply there too.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
+admin.site.site_header = settings.SITE_NAME + " administration"
+admin.site.site_title = settings.SITE_NAME
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("journaling.urls")),
+    path("", include("programs.urls")),
+    path("", include("outcomes.urls")),
+    path("clinic/", include("clinicians.urls")),
+]
+
+if settings.DEBUG:
+    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
+
+handler403 = "recovery.views.error_403"
+handler404 = "recovery.views.error_404"
+handler500 = "recovery.views.error_500"

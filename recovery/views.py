@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+
+from . import health
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Send each role to its place."""
+    user = request.user
+    if user.is_admin:
+        return redirect("admin:index")
+    if user.is_clinician:
+        return redirect("clinicians:dashboard")
+    return redirect("journaling:today")
+
+
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    ok, report = health.run_checks()
+    return JsonResponse(report, status=200 if ok else 503)
+
+
+def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "errors/404.html", status=404)
+
+
+def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "errors/403.html", status=403)
+
+
+def error_500(request: HttpRequest) -> HttpResponse:
+    return render(request, "errors/500.html", status=500)

@@ -1,0 +1,64 @@
+"""Shared fixtures: the three personas of view tests, and service gates for CI."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+from django.test import Client
+
+from tests.factories import ClinicianFactory, PatientFactory
+
+STRICT = os.environ.get("REQUIRE_SERVICES", "") not in ("", "0", "false", "False")
+
+
+def service_unavailable(reason: str) -> None:
+    """Skip locally; fail in CI (REQUIRE_SERVICES=1), which must never pass without it."""
+    if STRICT:
+        pytest.fail(f"required service unavailable: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def patient(db):
+    return PatientFactory(email="pat@example.test", time_zone="America/New_York")
+
+
+@pytest.fixture
+def clinician(db):
+    return ClinicianFactory(email="doc@example.test")
+
+
+@pytest.fixture
+def other_clinician(db):
+    return ClinicianFactory(email="other-doc@example.test")
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def patient_client(patient) -> Client:
+    return client_for(patient)
+
+
+@pytest.fixture
+def clinician_client(clinician) -> Client:
+    return client_for(clinician)
+
+
+@pytest.fixture
+def other_clinician_client(other_clinician) -> Client:
+    return client_for(other_clinician)
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not path:
+        service_unavailable("Debian's chromium is not installed")
+    return str(path)
