@@ -1,8 +1,12 @@
-from django.urls import path
+"""Each clinician-facing area owns its own url module."""
 
-from . import views
+from django.urls import include, path
+
+from .views import dashboard
 
 app_name = "clinicians"
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
+    path("", dashboard.index, name="dashboard"),
+    path("cohorts/", include("clinicians.urls_cohorts")),
+    path("patients/", include("clinicians.urls_patients")),
 ]

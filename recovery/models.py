@@ -150,6 +150,8 @@ class PatientProfile(models.Model):
     reminder_time = models.TimeField(
         null=True, blank=True, help_text="Local time for a daily reminder; empty for none."
     )
+    # Set when the patient asks to delete their account; carried out after a grace period.
+    deletion_requested_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.display_name or self.user.email

@@ -5,5 +5,5 @@ from recovery.decorators import clinician_required
 
 
 @clinician_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def index(request: HttpRequest) -> HttpResponse:
     return render(request, "clinicians/dashboard.html", {})

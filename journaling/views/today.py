@@ -5,5 +5,5 @@ from recovery.decorators import patient_required
 
 
 @patient_required
-def today(request: HttpRequest) -> HttpResponse:
+def index(request: HttpRequest) -> HttpResponse:
     return render(request, "journaling/today.html", {"local_today": request.user.local_today()})

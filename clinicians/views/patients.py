@@ -1,0 +1,1 @@
+"""Stub: replaced by the owner of the clinician's patient pages."""

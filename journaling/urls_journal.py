@@ -1,0 +1,7 @@
+from django.urls import path
+
+from .views import journal
+
+urlpatterns = [
+    path("", journal.index, name="journal"),
+]

@@ -1,0 +1,10 @@
+"""Stub: replaced by the owner of this area."""
+
+from django.http import HttpRequest, HttpResponse
+
+from recovery.decorators import patient_required
+
+
+@patient_required
+def index(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("history: coming soon")

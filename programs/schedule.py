@@ -1,0 +1,128 @@
+"""What a patient owes on a given local date: one pure function, `plan_for`.
+
+Programme days are counted from the enrolment's start date (day 1 of week 1), skipping
+paused days, so a pause shifts the rest of the programme. `plan_for` reads only the
+enrolment and its version (use `prefetch_for_plan` to make that a fixed number of queries).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from django.db.models import Prefetch, QuerySet
+
+from .models import Enrolment, EnrolmentPause, ExerciseTemplate, Session
+
+State = Literal["not_started", "active", "paused", "finished"]
+
+
+@dataclass(frozen=True)
+class DayPlan:
+    enrolment: Enrolment
+    local_date: dt.date
+    state: State
+    day_index: int | None = None  # 0-based programme day, pauses excluded
+    exercises: tuple[ExerciseTemplate, ...] = field(default_factory=tuple)
+    sessions: tuple[Session, ...] = field(default_factory=tuple)
+
+    @property
+    def week(self) -> int | None:
+        return None if self.day_index is None else self.day_index // 7 + 1
+
+    @property
+    def day(self) -> int | None:
+        return None if self.day_index is None else self.day_index % 7 + 1
+
+    @property
+    def label(self) -> str:
+        title = self.enrolment.version.display_title
+        if self.state == "active":
+            return f"Week {self.week}, day {self.day} of the {title}"
+        if self.state == "not_started":
+            return f"The {title} starts on {self.enrolment.start_date:%A %-d %B}"
+        if self.state == "paused":
+            return f"The {title} is paused"
+        return f"You have finished the {title}"
+
+
+def prefetch_for_plan(enrolments: QuerySet[Enrolment]) -> QuerySet[Enrolment]:
+    return enrolments.select_related("version__program").prefetch_related(
+        "version__weeks",
+        Prefetch("version__exercises", queryset=ExerciseTemplate.objects.order_by("order", "pk")),
+        Prefetch("version__sessions", queryset=Session.objects.order_by("week", "day", "order")),
+        Prefetch("pauses", queryset=EnrolmentPause.objects.order_by("start")),
+    )
+
+
+def programme_day_index(
+    start: dt.date, local_date: dt.date, pauses: Iterable[EnrolmentPause]
+) -> int | None:
+    """0-based programme day on `local_date`; None while paused; negative before the start."""
+    if local_date < start:
+        return (local_date - start).days
+    paused = 0
+    for pause in pauses:
+        if pause.start <= local_date and (pause.end is None or local_date < pause.end):
+            return None
+        if pause.start >= start:
+            paused += pause.days_before(local_date)
+    return (local_date - start).days - paused
+
+
+def week_dates(week_start: dt.date) -> list[dt.date]:
+    return [week_start + dt.timedelta(days=i) for i in range(7)]
+
+
+def spread(candidates: Sequence[int], n: int) -> set[int]:
+    """Pick n of the candidate days, spread evenly through the week (deterministic)."""
+    if n <= 0 or not candidates:
+        return set()
+    n = min(n, len(candidates))
+    return {candidates[(i * len(candidates)) // n] for i in range(n)}
+
+
+def exercise_due(ex: ExerciseTemplate, week: int, day: int, local_date: dt.date) -> bool:
+    """Is `ex` due on programme (week, day), which falls on calendar `local_date`?"""
+    if week not in (ex.weeks or []):
+        return False
+    rest = set(ex.rest_days or [])
+    if local_date.weekday() in rest:
+        return False
+    cadence = ex.cadence
+    if cadence == ExerciseTemplate.Cadence.DAILY:
+        return True
+    if cadence == ExerciseTemplate.Cadence.WEEKDAYS:
+        return local_date.weekday() in set(ex.weekdays or [])
+    if cadence == ExerciseTemplate.Cadence.TIMES_PER_WEEK:
+        # Calendar weekday of each programme day of this week, to honour rest days.
+        offset = local_date.weekday() - (day - 1)
+        candidates = [d for d in range(1, 8) if (offset + d - 1) % 7 not in rest]
+        return day in spread(candidates, ex.times_per_week or 0)
+    if cadence == ExerciseTemplate.Cadence.ONCE:
+        once_week = ex.once_week or min(ex.weeks or [0])
+        return week == once_week and day == (ex.once_day or 1)
+    return False
+
+
+def plan_for(enrolment: Enrolment, local_date: dt.date) -> DayPlan:
+    version = enrolment.version
+    ended_on = enrolment.completed_on or enrolment.withdrawn_on
+    if ended_on is not None and local_date >= ended_on:
+        return DayPlan(enrolment, local_date, "finished")
+    index = programme_day_index(enrolment.start_date, local_date, enrolment.pauses.all())
+    if index is None:
+        return DayPlan(enrolment, local_date, "paused")
+    if index < 0:
+        return DayPlan(enrolment, local_date, "not_started", day_index=None)
+    weeks = len(version.weeks.all())
+    if index >= weeks * 7:
+        return DayPlan(enrolment, local_date, "finished")
+    week, day = index // 7 + 1, index % 7 + 1
+    exercises = tuple(
+        ex for ex in version.exercises.all() if exercise_due(ex, week, day, local_date)
+    )
+    sessions = tuple(s for s in version.sessions.all() if s.week == week and s.day == day)
+    return DayPlan(enrolment, local_date, "active", index, exercises, sessions)
