@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.signals import worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "recovery.settings")
 
@@ -22,3 +23,9 @@ def setup_periodic_tasks(sender: Celery, **kwargs: object) -> None:
         sender.signature("recovery.tasks.heartbeat"),
         name="worker heartbeat",
     )
+
+
+@worker_ready.connect
+def beat_once_on_start(sender: object, **kwargs: object) -> None:
+    # /healthz should not report a fresh worker as missing for a whole interval.
+    app.send_task("recovery.tasks.heartbeat")

@@ -120,10 +120,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def display_name(self) -> str:
-        for attr in ("patient_profile", "clinician_profile"):
-            profile = getattr(self, attr, None)
-            if profile is not None and profile.display_name:
-                return str(profile.display_name)
+        attr = "patient_profile" if self.is_patient else "clinician_profile"
+        profile = getattr(self, attr, None) if self.role != self.Role.ADMIN else None
+        if profile is not None and profile.display_name:
+            return str(profile.display_name)
         return self.email
 
     @property
