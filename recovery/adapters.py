@@ -32,4 +32,6 @@ class AccountAdapter(DefaultAccountAdapter):
         for content, mimetype in getattr(msg, "alternatives", []):
             if mimetype == "text/html":
                 html = content
-        send_email.delay_on_commit(msg.subject, msg.body, msg.from_email, list(msg.to), html)
+        send_email.delay_on_commit(  # type: ignore[attr-defined]
+            msg.subject, msg.body, msg.from_email, list(msg.to), html
+        )

@@ -76,7 +76,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     clinic = models.ForeignKey(
         Clinic, on_delete=models.PROTECT, related_name="users"
     )
-    is_active = models.BooleanField(default=True)
+    is_active = models.BooleanField(default=True)  # type: ignore[assignment,misc]
     is_staff = models.BooleanField(default=False, editable=False)
     date_joined = models.DateTimeField(default=timezone.now)
 
@@ -84,7 +84,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: list[str] = []  # type: ignore[misc]
 
     class Meta:
         indexes = [models.Index(fields=["clinic", "role"])]

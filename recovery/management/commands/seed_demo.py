@@ -29,8 +29,14 @@ class Command(BaseCommand):
                 except ModuleNotFoundError:
                     continue
                 module.seed(people)
-        self.stdout.write(self.style.SUCCESS("Demo accounts (password for all: %s)" % DEMO_PASSWORD))
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo accounts (password for all: {DEMO_PASSWORD})")
+        )
         for user in (people.admin, people.clinician, people.patient):
             secret = DEMO_TOTP_SECRETS.get(user.email)
-            extra = f"  TOTP secret {secret}  (code: manage.py demo_totp {user.email})" if secret else ""
+            extra = (
+                f"  TOTP secret {secret}  (code: manage.py demo_totp {user.email})"
+                if secret
+                else ""
+            )
             self.stdout.write(f"  {user.role:<10} {user.email:<22}{extra}")
