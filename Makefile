@@ -37,7 +37,7 @@ test: install-dev
 ## make check: lint, types, migrations in step with models, production settings clean.
 check: install-dev
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy .
+	DEBUG=1 $(VENV)/bin/mypy .
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 	ENV_FILE=$(PROD_ENV_FILE) $(PY) manage.py check --deploy --fail-level WARNING
 

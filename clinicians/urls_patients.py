@@ -1,1 +1,8 @@
-urlpatterns: list = []
+from django.urls import path
+
+from .views import patients
+
+urlpatterns = [
+    path("", patients.patient_list, name="patient_list"),
+    path("<int:patient_id>/journal/", patients.patient_journal, name="patient_journal"),
+]

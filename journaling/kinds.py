@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from programs.models import ExerciseTemplate
 from journaling.models import JournalEntry
+from programs.models import ExerciseTemplate
 
 EX = ExerciseTemplate.Kind
 JK = JournalEntry.Kind

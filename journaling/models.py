@@ -117,6 +117,11 @@ class JournalEntry(models.Model):
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.DRAFT)
     # Incremented by every save; a save based on an older revision is a conflict.
     revision = models.PositiveIntegerField(default=1)
+    # Which open form (one per page load) wrote the last revision, and its change counter:
+    # a request whose response was lost is retried by the same form and is not a conflict,
+    # and an out-of-order request from that form never overwrites its newer words.
+    editor_id = models.CharField(max_length=36, blank=True, editable=False)
+    editor_seq = models.PositiveBigIntegerField(default=0, editable=False)
     exercise = models.ForeignKey(
         "programs.ExerciseTemplate",
         null=True,

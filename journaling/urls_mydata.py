@@ -4,4 +4,8 @@ from .views import mydata
 
 urlpatterns = [
     path("", mydata.index, name="my_data"),
+    path("export.json", mydata.export_json, name="my_data_json"),
+    path("export.pdf", mydata.export_pdf, name="my_data_pdf"),
+    path("delete/", mydata.delete_account, name="my_data_delete"),
+    path("delete/cancel/", mydata.cancel_deletion, name="my_data_cancel_deletion"),
 ]

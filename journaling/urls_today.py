@@ -4,4 +4,8 @@ from .views import today
 
 urlpatterns = [
     path("today/", today.index, name="today"),
+    path("today/check-in/", today.checkin, name="checkin"),
+    path("today/exercises/<int:exercise_id>/done/", today.complete, name="complete_exercise"),
+    path("today/exercises/<int:exercise_id>/undo/", today.undo, name="undo_completion"),
+    path("today/flare/", today.flare_support, name="flare_support"),
 ]

@@ -44,6 +44,22 @@ class Program(models.Model):
         )
 
 
+class ProgramVersionQuerySet(models.QuerySet):
+    """Bulk writes cannot change or delete a frozen version either (services use save())."""
+
+    def _check(self) -> None:
+        if self.exclude(status="draft").exists():
+            raise FrozenVersionError("A published or retired version cannot be changed or deleted.")
+
+    def update(self, **kwargs: Any) -> int:
+        self._check()
+        return super().update(**kwargs)
+
+    def delete(self) -> Any:
+        self._check()
+        return super().delete()
+
+
 class ProgramVersion(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -59,6 +75,8 @@ class ProgramVersion(models.Model):
     changelog = models.TextField(blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ProgramVersionQuerySet.as_manager()
 
     class Meta:
         ordering = ["program", "-number"]
@@ -111,13 +129,29 @@ class VersionContentQuerySet(models.QuerySet):
         if self.filter(~Q(version__status=ProgramVersion.Status.DRAFT)).exists():
             raise FrozenVersionError("Content of a published version cannot be changed.")
 
+    @staticmethod
+    def _check_targets(version_ids: set[Any]) -> None:
+        # Content may not be added to (or moved into) a frozen version either.
+        ids = {v.pk if isinstance(v, ProgramVersion) else v for v in version_ids} - {None}
+        if ProgramVersion.objects.filter(pk__in=ids).exclude(status="draft").exists():
+            raise FrozenVersionError(
+                "This version is published; create a new draft from it to make changes."
+            )
+
     def update(self, **kwargs: Any) -> int:
         self._check()
+        if "version" in kwargs or "version_id" in kwargs:
+            self._check_targets({kwargs.get("version", kwargs.get("version_id"))})
         return super().update(**kwargs)
 
     def delete(self) -> Any:
         self._check()
         return super().delete()
+
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> Any:
+        objs = list(objs)
+        self._check_targets({obj.version_id for obj in objs})
+        return super().bulk_create(objs, *args, **kwargs)
 
 
 class VersionContent(models.Model):
@@ -131,10 +165,11 @@ class VersionContent(models.Model):
         abstract = True
 
     def _assert_editable(self) -> None:
-        status = (
-            ProgramVersion.objects.filter(pk=self.version_id).values_list("status", flat=True).first()
-        )
-        if status and status != ProgramVersion.Status.DRAFT:
+        # Both the version it belongs to and, for a move, the one it leaves must be drafts.
+        ids = {self.version_id}
+        if self.pk:
+            ids |= set(type(self)._base_manager.filter(pk=self.pk).values_list("version_id", flat=True))
+        if ProgramVersion.objects.filter(pk__in=ids).exclude(status="draft").exists():
             raise FrozenVersionError(
                 "This version is published; create a new draft from it to make changes."
             )

@@ -67,9 +67,28 @@ def programme_day_index(
     for pause in pauses:
         if pause.start <= local_date and (pause.end is None or local_date < pause.end):
             return None
-        if pause.start >= start:
-            paused += pause.days_before(local_date)
+        # Only paused days on or after day 1 shift the programme (a pause may begin earlier).
+        pause_start = max(pause.start, start)
+        end = min(pause.end or local_date, local_date)
+        paused += max(0, (end - pause_start).days)
     return (local_date - start).days - paused
+
+
+def programme_date(
+    start: dt.date, index: int, pauses: Iterable[EnrolmentPause]
+) -> dt.date | None:
+    """Calendar date of 0-based programme day `index` (the inverse of programme_day_index);
+    None when it falls after a pause that has no end yet."""
+    day = start + dt.timedelta(days=index)
+    for pause in sorted(pauses, key=lambda p: p.start):
+        pause_start = max(pause.start, start)
+        if pause.end is not None and pause.end <= pause_start:
+            continue
+        if pause_start <= day:
+            if pause.end is None:
+                return None
+            day += pause.end - pause_start
+    return day
 
 
 def week_dates(week_start: dt.date) -> list[dt.date]:
@@ -84,8 +103,18 @@ def spread(candidates: Sequence[int], n: int) -> set[int]:
     return {candidates[(i * len(candidates)) // n] for i in range(n)}
 
 
-def exercise_due(ex: ExerciseTemplate, week: int, day: int, local_date: dt.date) -> bool:
-    """Is `ex` due on programme (week, day), which falls on calendar `local_date`?"""
+def exercise_due(
+    ex: ExerciseTemplate,
+    week: int,
+    day: int,
+    local_date: dt.date,
+    dates: Sequence[dt.date | None] | None = None,
+) -> bool:
+    """Is `ex` due on programme (week, day), which falls on calendar `local_date`?
+
+    `dates` (the calendar dates of programme days 1-7 of this week) matters only for
+    "N times a week" when a pause splits the week: without it the week is assumed unbroken.
+    """
     if week not in (ex.weeks or []):
         return False
     rest = set(ex.rest_days or [])
@@ -99,7 +128,11 @@ def exercise_due(ex: ExerciseTemplate, week: int, day: int, local_date: dt.date)
     if cadence == ExerciseTemplate.Cadence.TIMES_PER_WEEK:
         # Calendar weekday of each programme day of this week, to honour rest days.
         offset = local_date.weekday() - (day - 1)
-        candidates = [d for d in range(1, 8) if (offset + d - 1) % 7 not in rest]
+        weekdays = [
+            date.weekday() if date else (offset + i) % 7
+            for i, date in enumerate(list(dates) if dates is not None else [None] * 7)
+        ]
+        candidates = [i + 1 for i, weekday in enumerate(weekdays) if weekday not in rest]
         return day in spread(candidates, ex.times_per_week or 0)
     if cadence == ExerciseTemplate.Cadence.ONCE:
         once_week = ex.once_week or min(ex.weeks or [0])
@@ -112,17 +145,26 @@ def plan_for(enrolment: Enrolment, local_date: dt.date) -> DayPlan:
     ended_on = enrolment.completed_on or enrolment.withdrawn_on
     if ended_on is not None and local_date >= ended_on:
         return DayPlan(enrolment, local_date, "finished")
-    index = programme_day_index(enrolment.start_date, local_date, enrolment.pauses.all())
+    pauses = list(enrolment.pauses.all())
+    weeks = len(version.weeks.all())
+    index = programme_day_index(enrolment.start_date, local_date, pauses)
     if index is None:
+        # A pause that began after the last programme day does not reopen the programme.
+        began = max(p.start for p in pauses if p.start <= local_date)
+        earlier = [p for p in pauses if p.start < began]
+        before = programme_day_index(enrolment.start_date, began, earlier)
+        if before is not None and before >= weeks * 7:
+            return DayPlan(enrolment, local_date, "finished")
         return DayPlan(enrolment, local_date, "paused")
     if index < 0:
         return DayPlan(enrolment, local_date, "not_started", day_index=None)
-    weeks = len(version.weeks.all())
     if index >= weeks * 7:
         return DayPlan(enrolment, local_date, "finished")
     week, day = index // 7 + 1, index % 7 + 1
+    first = index - (day - 1)
+    dates = [programme_date(enrolment.start_date, first + i, pauses) for i in range(7)]
     exercises = tuple(
-        ex for ex in version.exercises.all() if exercise_due(ex, week, day, local_date)
+        ex for ex in version.exercises.all() if exercise_due(ex, week, day, local_date, dates)
     )
     sessions = tuple(s for s in version.sessions.all() if s.week == week and s.day == day)
     return DayPlan(enrolment, local_date, "active", index, exercises, sessions)

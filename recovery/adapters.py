@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import time
+from types import SimpleNamespace
 from typing import Any
+from urllib.parse import urlsplit
 
+from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.flows.login import get_authentication_records
+from allauth.core import context as allauth_context
 from django.conf import settings
 from django.http import HttpRequest
 
@@ -12,6 +18,26 @@ from django.http import HttpRequest
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return bool(settings.ACCOUNT_ALLOW_REGISTRATION)
+
+    def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:
+        # allauth asks for the password again before any MFA change, even right after
+        # sign-in. Staff without a second factor are sent to set one up the moment they
+        # sign in; asking for the password twice in a row there only confuses. Once they
+        # have an authenticator, changing it (or recovery codes) still needs reauthentication.
+        required = super().is_reauthentication_required(app=app, **kwargs)
+        request = allauth_context.request
+        if not required or app != "allauth.mfa" or request is None:
+            return required
+        from allauth.mfa.models import Authenticator
+
+        user = request.user
+        if not user.is_authenticated or Authenticator.objects.filter(user=user).exists():
+            return True
+        records = get_authentication_records(request, user)
+        just_signed_in = bool(records) and (
+            time.time() - records[-1]["at"] < account_settings.REAUTHENTICATION_TIMEOUT
+        )
+        return not just_signed_in
 
     def save_user(self, request: HttpRequest, user: Any, form: Any, commit: bool = True) -> Any:
         # Anyone signing up is a patient of the default clinic; staff accounts are made
@@ -27,7 +53,16 @@ class AccountAdapter(DefaultAccountAdapter):
         # slow mail server never holds up a sign-in page.
         from recovery.tasks import send_email
 
-        msg = self.render_mail(template_prefix, email, context)
+        # The context allauth's own send_mail builds; without it mails say "Hello from !".
+        request = allauth_context.request
+        domain = request.get_host() if request is not None else urlsplit(settings.SITE_URL).netloc
+        ctx = {
+            "request": request,
+            "email": email,
+            "current_site": SimpleNamespace(name=settings.SITE_NAME, domain=domain),
+        }
+        ctx.update(context)
+        msg = self.render_mail(template_prefix, email, ctx)
         html = None
         for content, mimetype in getattr(msg, "alternatives", []):
             if mimetype == "text/html":

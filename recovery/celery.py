@@ -23,6 +23,14 @@ def setup_periodic_tasks(sender: Celery, **kwargs: object) -> None:
         sender.signature("recovery.tasks.heartbeat"),
         name="worker heartbeat",
     )
+    from celery.schedules import crontab
+
+    # Accounts past their 14-day deletion grace period (journaling.deletion); idempotent.
+    sender.add_periodic_task(
+        crontab(hour=3, minute=30),
+        sender.signature("journaling.tasks.purge_deleted_accounts"),
+        name="purge deleted accounts",
+    )
 
 
 @worker_ready.connect

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from tests.factories import ClinicianFactory, PatientFactory
 
@@ -18,6 +21,24 @@ def service_unavailable(reason: str) -> None:
     if STRICT:
         pytest.fail(f"required service unavailable: {reason}")
     pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def clean_cache() -> Iterator[None]:
+    # Rate-limit counters and "TOTP code already used" marks live in the cache, which
+    # outlives a test (locmem in-process, Redis across runs): start and end clean.
+    try:
+        cache.clear()
+    except RedisConnectionError as exc:
+        service_unavailable(f"the Redis cache is not reachable: {exc}")
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings) -> None:
+    # The production hasher is slow on purpose; these tests hash dozens of passwords.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -1,10 +1,115 @@
-"""Stub: replaced by the owner of this area."""
+"""My data: download everything (JSON, PDF) and delete the account after a grace period.
 
+Only the patient themself reaches these pages; anyone else gets 404 (patient_required).
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
+from journaling import deletion, export
 from recovery.decorators import patient_required
+from recovery.models import User
 
 
 @patient_required
 def index(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("mydata: coming soon")
+    due = deletion.local_due_date(request.user.patient_profile)
+    return render(request, "journaling/mydata/index.html", {"deletion_due": due})
+
+
+def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # Health data: never kept by a shared cache or the browser's back-forward cache.
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+@patient_required
+@never_cache
+def export_json(request: HttpRequest) -> HttpResponse:
+    content = export.export_json(request.user, timezone.now())
+    name = f"my-data-{request.user.local_today():%Y-%m-%d}.json"
+    return _download(content, "application/json; charset=utf-8", name)
+
+
+@patient_required
+@never_cache
+def export_pdf(request: HttpRequest) -> HttpResponse:
+    content = export.export_pdf(request.user, timezone.now())
+    return _download(content, "application/pdf", f"my-data-{request.user.local_today():%Y-%m-%d}.pdf")
+
+
+class DeleteAccountForm(forms.Form):
+    email = forms.EmailField(
+        label="Type your email address",
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, user: User, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.user = user
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip()
+        if email.lower() != self.user.email.lower():
+            raise forms.ValidationError("This is not the email address of your account.")
+        return email
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("That password is not right.")
+        return password
+
+    def mark_errors(self) -> None:
+        # Screen readers announce the message with the field it belongs to.
+        for name in self.errors:
+            if name in self.fields:
+                self.fields[name].widget.attrs.update(
+                    {"aria-invalid": "true", "aria-describedby": f"id_{name}-error"}
+                )
+
+
+@patient_required
+def delete_account(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if deletion.deletion_due(user.patient_profile) is not None:  # already asked: the page offers to cancel instead
+        return redirect("journaling:my_data")
+    form = DeleteAccountForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        deletion.request_deletion(user, timezone.now())
+        due = deletion.local_due_date(user.patient_profile)
+        assert due is not None
+        logout(request)
+        messages.warning(
+            request,
+            f"Your account will be deleted on {deletion.long_date(due)}. Until then you can sign in again "
+            "and cancel the deletion.",
+        )
+        return redirect("account_login")
+    form.mark_errors()
+    return render(
+        request, "journaling/mydata/delete.html", {"form": form, "grace_days": deletion.GRACE_PERIOD.days}
+    )
+
+
+@patient_required
+@require_POST
+def cancel_deletion(request: HttpRequest) -> HttpResponse:
+    if deletion.cancel_deletion(request.user):
+        messages.success(request, "Deletion cancelled. Your account and everything in it stay.")
+    return redirect("journaling:my_data")

@@ -1,9 +1,170 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""The patient's Today page: what is due, one-tap completion, the daily check-in, flare support.
 
+Only the patient sees it (clinicians and admins get 404). Every POST works with htmx (the
+changed card comes back, plus the week's progress out of band) and without JavaScript
+(a normal POST, then a redirect back to the page).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.middleware import HtmxDetails
+
+from journaling import services
+from journaling.forms_today import CheckInForm, CompletionForm
+from journaling.models import JournalEntry
 from recovery.decorators import patient_required
+from recovery.models import User
+
+
+class PatientRequest(HttpRequest):
+    htmx: HtmxDetails  # set by django_htmx's middleware
+    user: User  # patient_required let only a signed-in patient through
+
+
+def _checkin_form(ctx: services.TodayContext) -> CheckInForm:
+    checkin = ctx.checkin
+    if checkin is None:
+        return CheckInForm()
+    return CheckInForm(
+        initial={"pain": checkin.pain, "stress": checkin.stress, "mood": checkin.mood, "note": checkin.note}
+    )
+
+
+def _page(request: PatientRequest, ctx: services.TodayContext, form: CheckInForm) -> HttpResponse:
+    return render(request, "journaling/today.html", {"ctx": ctx, "form": form})
+
+
+def _today_url(anchor: str = "") -> str:
+    return reverse("journaling:today") + (f"#{anchor}" if anchor else "")
 
 
 @patient_required
-def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "journaling/today.html", {"local_today": request.user.local_today()})
+@require_GET
+@vary_on_headers("HX-Request")
+def index(request: PatientRequest) -> HttpResponse:
+    ctx = services.today_context(request.user, request.user.local_today())
+    return _page(request, ctx, _checkin_form(ctx))
+
+
+# --- check-in ------------------------------------------------------------------------------
+
+
+@patient_required
+@require_POST
+@vary_on_headers("HX-Request")
+def checkin(request: PatientRequest) -> HttpResponse:
+    today = request.user.local_today()
+    form = CheckInForm(request.POST)
+    saved = False
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.save_checkin(
+                request.user, today, data["pain"], data["stress"], data["mood"], data["note"]
+            )
+            saved = True
+        except ValidationError as exc:
+            form.add_error(None, exc)
+    ctx = services.today_context(request.user, today)
+    if saved:
+        if not request.htmx:
+            messages.success(request, "Check-in saved. Thank you.")
+            return redirect(_today_url("checkin"))
+        form = _checkin_form(ctx)
+    if request.htmx:
+        return render(
+            request,
+            "journaling/today/checkin_response.html",
+            {"ctx": ctx, "form": form, "saved": saved},
+        )
+    return _page(request, ctx, form)
+
+
+# --- exercises -----------------------------------------------------------------------------
+
+
+def _not_due(request: PatientRequest, exercise_id: int) -> HttpResponse:
+    # Not due today, not done today, or not this patient's: nothing more to say. A page left
+    # open past midnight gets a plain explanation in place of the card instead of nothing.
+    if request.htmx:
+        return render(request, "journaling/today/_not_due.html", {"exercise_id": exercise_id})
+    raise Http404("This exercise is not due today.")
+
+
+def _card_response(
+    request: PatientRequest, exercise_id: int, message: str, extra: dict[str, Any] | None = None
+) -> HttpResponse:
+    if not request.htmx:
+        messages.success(request, message)
+        return redirect(_today_url(f"exercise-{exercise_id}"))
+    ctx = services.today_context(request.user, request.user.local_today())
+    return render(
+        request,
+        "journaling/today/exercise_response.html",
+        {"ctx": ctx, "card": ctx.card(exercise_id), "exercise_id": exercise_id, "focus": True,
+         "status": message, **(extra or {})},
+    )
+
+
+@patient_required
+@require_POST
+@vary_on_headers("HX-Request")
+def complete(request: PatientRequest, exercise_id: int) -> HttpResponse:
+    today = request.user.local_today()
+    card = services.today_context(request.user, today).card(exercise_id)
+    if card is None:
+        return _not_due(request, exercise_id)
+    form = CompletionForm(request.POST)
+    if not form.is_valid():
+        if request.htmx:
+            return render(
+                request,
+                "journaling/today/_exercise_card.html",
+                {"card": card, "completion_form": form},
+            )
+        messages.error(request, form.first_error())
+        return redirect(_today_url(f"exercise-{exercise_id}"))
+    try:
+        services.complete_exercise(
+            request.user, card.enrolment, card.exercise, today,
+            minutes=form.cleaned_data["minutes"], note=form.cleaned_data["note"],
+        )
+    except ValidationError as exc:
+        raise Http404(exc.messages[0]) from exc
+    return _card_response(request, exercise_id, "Marked as done.")
+
+
+@patient_required
+@require_POST
+@vary_on_headers("HX-Request")
+def undo(request: PatientRequest, exercise_id: int) -> HttpResponse:
+    today = request.user.local_today()
+    card = services.today_context(request.user, today).card(exercise_id)
+    if card is None:
+        return _not_due(request, exercise_id)
+    # Only today's completion can be undone: the date is always the patient's today.
+    services.undo_completion(request.user, card.exercise, today)
+    return _card_response(request, exercise_id, "No longer marked as done.")
+
+
+# --- flare support ------------------------------------------------------------------------
+
+
+@patient_required
+@require_GET
+def flare_support(request: PatientRequest) -> HttpResponse:
+    entry = None
+    entry_id = request.GET.get("entry", "")
+    if entry_id.isdigit():
+        # The journal sends the patient here after a flare entry; only their own is named.
+        entry = JournalEntry.objects.filter(pk=int(entry_id), patient=request.user).first()
+    return render(request, "journaling/today/flare.html", {"entry": entry})

@@ -1,0 +1,370 @@
+"""The patient's day: check-ins, exercise completions, week progress, and everything the
+Today page shows, gathered in a fixed number of queries.
+
+Every function takes the patient's *local* date (`user.local_today()`), never the server's.
+Writes are idempotent: a double click or a retried request never creates a second row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from journaling.kinds import entry_kind_for
+from journaling.models import CheckIn, ExerciseCompletion
+from programs.models import Enrolment, ExerciseTemplate, Occurrence, Session, Week
+from programs.schedule import DayPlan, plan_for, prefetch_for_plan, programme_date
+from recovery.models import User
+
+OPEN = (Enrolment.Status.ACTIVE, Enrolment.Status.PAUSED)
+SCORE_NAMES = {"pain": "Pain", "stress": "Stress", "mood": "Mood"}
+LOOKAHEAD_DAYS = 14  # how far ahead the plan is searched for the next appointment
+
+
+# --- check-ins ----------------------------------------------------------------------------
+
+
+def _score_errors(scores: dict[str, Any]) -> dict[str, str]:
+    errors = {}
+    for name, value in scores.items():
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10:
+            errors[name] = f"{SCORE_NAMES[name]} must be a whole number from 0 to 10."
+    return errors
+
+
+def save_checkin(
+    patient: User, local_date: dt.date, pain: int, stress: int, mood: int, note: str = ""
+) -> CheckIn:
+    """Create or update the patient's one check-in of `local_date`.
+
+    Raises ValidationError (keyed by field) for a score outside 0-10; nothing is saved then.
+    update_or_create locks the row and, on a concurrent first save, finds the winner's row.
+    """
+    errors = _score_errors({"pain": pain, "stress": stress, "mood": mood})
+    if errors:
+        raise ValidationError(errors)
+    checkin, _ = CheckIn.objects.update_or_create(
+        patient=patient,
+        local_date=local_date,
+        defaults={"pain": pain, "stress": stress, "mood": mood, "note": (note or "").strip()},
+    )
+    return checkin
+
+
+# --- exercise completions -----------------------------------------------------------------
+
+
+def _done_on(patient: User, exercise: ExerciseTemplate, local_date: dt.date) -> ExerciseCompletion | None:
+    return ExerciseCompletion.objects.filter(
+        patient=patient, exercise=exercise, local_date=local_date
+    ).first()
+
+
+def complete_exercise(
+    patient: User,
+    enrolment: Enrolment,
+    exercise: ExerciseTemplate,
+    local_date: dt.date,
+    minutes: int | None = None,
+    note: str = "",
+) -> ExerciseCompletion:
+    """Mark `exercise` done on `local_date`. Idempotent: doing it again returns the first row.
+
+    Only an exercise that the plan says is due that day (or one already done that day) can be
+    completed; anything else raises ValidationError.
+    """
+    if enrolment.patient_id != patient.pk or exercise.version_id != enrolment.version_id:
+        raise ValidationError("This exercise is not part of your programme.")
+    existing = _done_on(patient, exercise, local_date)
+    if existing is not None:
+        return existing
+    if exercise.pk not in {ex.pk for ex in _plan(enrolment, local_date).exercises}:
+        raise ValidationError("This exercise is not due today.")
+    if minutes is not None and not 0 < minutes <= 600:
+        raise ValidationError({"minutes": "Minutes must be a whole number from 1 to 600."})
+    try:
+        # The savepoint keeps an outer transaction usable after a lost race.
+        with transaction.atomic():
+            return ExerciseCompletion.objects.create(
+                patient=patient,
+                enrolment=enrolment,
+                exercise=exercise,
+                local_date=local_date,
+                minutes=minutes,
+                note=(note or "").strip(),
+            )
+    except IntegrityError:
+        # A double click or a retried request got there first: one row per day (DB constraint).
+        return ExerciseCompletion.objects.get(
+            patient=patient, exercise=exercise, local_date=local_date
+        )
+
+
+def undo_completion(patient: User, exercise: ExerciseTemplate, local_date: dt.date) -> bool:
+    """Remove the completion of `local_date`, if any. Returns whether there was one."""
+    deleted, _ = ExerciseCompletion.objects.filter(
+        patient=patient, exercise=exercise, local_date=local_date
+    ).delete()
+    return deleted > 0
+
+
+# --- the programme week -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WeekProgress:
+    done: int
+    due: int
+    checkin_days: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.due) if self.due else 0
+
+
+def _plan(enrolment: Enrolment, local_date: dt.date) -> DayPlan:
+    plan = plan_for(enrolment, local_date)
+    # A paused status means nothing is due, even if its pause row is missing or not yet begun.
+    if plan.state == "active" and enrolment.status == Enrolment.Status.PAUSED:
+        return DayPlan(enrolment, local_date, "paused")
+    return plan
+
+
+def programme_week_dates(plan: DayPlan) -> list[dt.date]:
+    """Calendar dates of the 7 days of the programme week `plan` falls in (a pause in the
+    middle of the week pushes its later days on); empty unless the plan is active."""
+    if plan.state != "active" or plan.day_index is None or plan.day is None:
+        return []
+    enrolment = plan.enrolment
+    pauses = list(enrolment.pauses.all())
+    first = plan.day_index - (plan.day - 1)
+    dates = (programme_date(enrolment.start_date, first + i, pauses) for i in range(7))
+    return [d for d in dates if d is not None]
+
+
+def _week_progress(
+    enrolment: Enrolment,
+    dates: Sequence[dt.date],
+    completions: Iterable[tuple[int, dt.date]],
+    checkin_dates: Iterable[dt.date],
+) -> WeekProgress:
+    due: Counter[int] = Counter()
+    for day in dates:
+        due.update(ex.pk for ex in plan_for(enrolment, day).exercises)
+    in_week = set(dates)
+    done = Counter(ex_id for ex_id, day in completions if day in in_week and ex_id in due)
+    return WeekProgress(
+        # Done more often than due (e.g. undone then redone elsewhere) never exceeds due.
+        done=sum(min(n, due[ex_id]) for ex_id, n in done.items()),
+        due=sum(due.values()),
+        checkin_days=len(in_week & set(checkin_dates)),
+    )
+
+
+def week_progress(enrolment: Enrolment, local_date: dt.date) -> WeekProgress:
+    """Exercises done of those due this programme week, and days checked in that week.
+
+    `enrolment` should come through prefetch_for_plan; then this costs 2 queries.
+    """
+    dates = programme_week_dates(_plan(enrolment, local_date))
+    if not dates:
+        return WeekProgress(done=0, due=0, checkin_days=0)
+    completions = ExerciseCompletion.objects.filter(
+        patient_id=enrolment.patient_id, local_date__in=dates
+    ).values_list("exercise_id", "local_date")
+    checkins = CheckIn.objects.filter(
+        patient_id=enrolment.patient_id, local_date__in=dates
+    ).values_list("local_date", flat=True)
+    return _week_progress(enrolment, dates, list(completions), list(checkins))
+
+
+# --- everything the Today page shows -------------------------------------------------------
+
+
+@dataclass
+class ExerciseCard:
+    enrolment: Enrolment
+    exercise: ExerciseTemplate
+    completion: ExerciseCompletion | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.completion is not None
+
+    @property
+    def entry_kind(self) -> str | None:
+        return entry_kind_for(self.exercise)
+
+    @property
+    def is_meditation(self) -> bool:
+        return self.exercise.kind == ExerciseTemplate.Kind.MEDITATION_AUDIO
+
+
+@dataclass
+class ProgrammeToday:
+    enrolment: Enrolment
+    plan: DayPlan
+    week: Week | None = None
+    cards: list[ExerciseCard] = field(default_factory=list)
+    progress: WeekProgress | None = None
+
+    @property
+    def label(self) -> str:
+        return self.plan.label
+
+
+@dataclass(frozen=True)
+class NextMeeting:
+    title: str
+    kind: str
+    local_date: dt.date
+    time_zone: str
+    starts_at: dt.datetime | None = None  # UTC; None for a planned session not yet booked
+    duration_minutes: int | None = None
+    location: str = ""
+    video_link: str = ""
+
+
+@dataclass
+class TodayContext:
+    local_date: dt.date
+    programmes: list[ProgrammeToday]
+    checkin: CheckIn | None
+    next_meeting: NextMeeting | None
+    # Questionnaires (outcomes app) come with a later issue; the page already has the place.
+    questionnaires_due: list[Any] = field(default_factory=list)
+
+    @property
+    def enrolled(self) -> bool:
+        return bool(self.programmes)
+
+    @property
+    def has_progress(self) -> bool:
+        return any(p.progress is not None for p in self.programmes)
+
+    def card(self, exercise_id: int) -> ExerciseCard | None:
+        for programme in self.programmes:
+            for card in programme.cards:
+                if card.exercise.pk == exercise_id:
+                    return card
+        return None
+
+
+def _enrolments(patient: User) -> list[Enrolment]:
+    """Open enrolments; if none, the most recently completed one (to say "you finished")."""
+    open_ = list(
+        prefetch_for_plan(
+            Enrolment.objects.filter(patient=patient, status__in=OPEN).order_by("start_date", "pk")
+        )
+    )
+    if open_:
+        return open_
+    return list(
+        prefetch_for_plan(
+            Enrolment.objects.filter(patient=patient, status=Enrolment.Status.COMPLETED).order_by(
+                "-completed_on", "-start_date", "-pk"
+            )[:1]
+        )
+    )
+
+
+def _next_meeting(
+    patient: User, enrolments: Sequence[Enrolment], local_date: dt.date
+) -> NextMeeting | None:
+    """The nearest cohort meeting; otherwise the next session the plan holds in 14 days."""
+    open_ids = [e.pk for e in enrolments if e.is_open]
+    if not open_ids:
+        return None
+    tz = patient.time_zone
+    occurrence = (
+        Occurrence.objects.filter(
+            cohort__memberships__enrolment__in=open_ids,
+            cancelled=False,
+            starts_at__gte=timezone.now(),
+        )
+        .select_related("session", "cohort")
+        .order_by("starts_at")
+        .first()
+    )
+    if occurrence is not None:
+        return NextMeeting(
+            title=occurrence.session.title,
+            kind=occurrence.session.get_kind_display(),
+            local_date=timezone.localtime(occurrence.starts_at, zoneinfo.ZoneInfo(tz)).date(),
+            time_zone=tz,
+            starts_at=occurrence.starts_at,
+            duration_minutes=occurrence.duration_minutes,
+            location=occurrence.location or occurrence.cohort.location,
+            video_link=occurrence.cohort.video_link,
+        )
+    for offset in range(LOOKAHEAD_DAYS + 1):
+        day = local_date + dt.timedelta(days=offset)
+        for enrolment in enrolments:
+            if not enrolment.is_open:
+                continue
+            sessions: tuple[Session, ...] = _plan(enrolment, day).sessions
+            if sessions:
+                session = sessions[0]
+                return NextMeeting(
+                    title=session.title,
+                    kind=session.get_kind_display(),
+                    local_date=day,
+                    time_zone=tz,
+                    duration_minutes=session.duration_minutes,
+                )
+    return None
+
+
+def today_context(patient: User, local_date: dt.date) -> TodayContext:
+    """Everything the Today page needs, in a fixed number of queries (whatever the number of
+    exercises): enrolments with their versions (5), completions (1), check-ins (1), and the
+    next cohort meeting (1)."""
+    enrolments = _enrolments(patient)
+    plans = [(e, _plan(e, local_date)) for e in enrolments]
+    week_dates = {e.pk: programme_week_dates(plan) for e, plan in plans}
+    span = [local_date, *(d for dates in week_dates.values() for d in dates)]
+    first, last = min(span), max(span)
+
+    completions = list(
+        ExerciseCompletion.objects.filter(patient=patient, local_date__range=(first, last))
+    )
+    checkins = list(CheckIn.objects.filter(patient=patient, local_date__range=(first, last)))
+    done_today = {c.exercise_id: c for c in completions if c.local_date == local_date}
+    pairs = [(c.exercise_id, c.local_date) for c in completions]
+    checkin_dates = [c.local_date for c in checkins]
+
+    programmes = []
+    for enrolment, plan in plans:
+        exercises = {ex.pk: ex for ex in enrolment.version.exercises.all()}
+        due = [ex.pk for ex in plan.exercises]
+        # An exercise already done today keeps its card (so it can be undone), due or not.
+        also_done = [pk for pk in exercises if pk in done_today and pk not in due]
+        cards = [
+            ExerciseCard(enrolment, exercises[pk], done_today.get(pk))
+            for pk in sorted(due + also_done, key=lambda pk: (exercises[pk].order, pk))
+        ]
+        weeks = {w.number: w for w in enrolment.version.weeks.all()}
+        dates = week_dates[enrolment.pk]
+        programmes.append(
+            ProgrammeToday(
+                enrolment=enrolment,
+                plan=plan,
+                week=weeks.get(plan.week) if plan.week else None,
+                cards=cards,
+                progress=_week_progress(enrolment, dates, pairs, checkin_dates) if dates else None,
+            )
+        )
+    return TodayContext(
+        local_date=local_date,
+        programmes=programmes,
+        checkin=next((c for c in checkins if c.local_date == local_date), None),
+        next_meeting=_next_meeting(patient, enrolments, local_date),
+    )

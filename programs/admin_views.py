@@ -1,0 +1,244 @@
+"""The admin's extra pages for one programme version: a day preview, a comparison with another
+version, and the Publish / New draft buttons of its change form. Wired in by admin.py."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+
+from . import services
+from .models import WEEKDAY_NAMES, ExerciseTemplate, ProgramVersion
+from .schedule import exercise_due
+
+WEEKDAY_CHOICES = [(i, name) for i, name in enumerate(WEEKDAY_NAMES)]
+
+
+# --- friendlier fields for an exercise's JSON lists -------------------------------------------
+
+
+def format_weeks(weeks: Any) -> str:
+    """[1, 2, 3, 5] -> "1-3, 5"."""
+    if not isinstance(weeks, list) or not all(isinstance(w, int) for w in weeks):
+        return "" if not weeks else str(weeks)
+    runs: list[list[int]] = []
+    for w in sorted(set(weeks)):
+        if runs and runs[-1][1] == w - 1:
+            runs[-1][1] = w
+        else:
+            runs.append([w, w])
+    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in runs)
+
+
+class WeekListField(forms.CharField):
+    """Week numbers typed as "1-3, 5"; cleaned to a sorted list of integers."""
+
+    def prepare_value(self, value: Any) -> Any:
+        return format_weeks(value) if isinstance(value, list) else value
+
+    def to_python(self, value: Any) -> list[int]:  # type: ignore[override]
+        text = super().to_python(value)
+        weeks: set[int] = set()
+        for part in filter(None, (p.strip() for p in text.split(","))):
+            match = re.fullmatch(r"(\d+)\s*(?:[-–]\s*(\d+))?", part)
+            if not match:
+                raise ValidationError(
+                    f"“{part}” is not a week number: write weeks such as 1-3, 5."
+                )
+            first, last = int(match[1]), int(match[2] or match[1])
+            if first > last or last > 520:
+                raise ValidationError(f"“{part}” is not a range of weeks.")
+            weeks.update(range(first, last + 1))
+        return sorted(weeks)
+
+
+class WeekdaysField(forms.TypedMultipleChoiceField):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", forms.CheckboxSelectMultiple)
+        super().__init__(choices=WEEKDAY_CHOICES, coerce=int, required=False, **kwargs)
+
+    def prepare_value(self, value: Any) -> Any:
+        return value if value is not None else []
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        return sorted(initial or []) != sorted(int(d) for d in data or [])
+
+
+class ExerciseTemplateForm(forms.ModelForm):
+    weeks = WeekListField(
+        label="Active in weeks",
+        help_text="Programme weeks it is due in, e.g. “1-3, 5”.",
+    )
+    weekdays = WeekdaysField(
+        label="On weekdays", help_text="Only for the cadence “On given weekdays”."
+    )
+    rest_days = WeekdaysField(
+        label="Rest days", help_text="Weekdays with nothing due (not for “Once”)."
+    )
+
+    class Meta:
+        model = ExerciseTemplate
+        fields = (
+            "title", "slug", "kind", "order", "estimated_minutes", "instructions", "prompt",
+            "media_file", "media_url", "weeks", "cadence", "times_per_week", "once_week",
+            "once_day", "weekdays", "rest_days", "placeholder",
+        )
+
+
+# --- pages ------------------------------------------------------------------------------------
+
+
+def next_monday(today: dt.date) -> dt.date:
+    return today + dt.timedelta(days=(7 - today.weekday()) % 7)
+
+
+class PreviewForm(forms.Form):
+    week = forms.TypedChoiceField(label="Week", coerce=int)
+    day = forms.TypedChoiceField(
+        label="Day of the week", coerce=int, choices=[(d, f"Day {d}") for d in range(1, 8)]
+    )
+    start = forms.DateField(
+        label="Programme start date",
+        help_text="Day 1 of week 1. Weekdays and rest days depend on it.",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def __init__(self, *args: Any, weeks: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["week"].choices = [(w, f"Week {w}") for w in range(1, max(weeks, 1) + 1)]
+
+
+def _version(pk: int) -> ProgramVersion:
+    return get_object_or_404(ProgramVersion.objects.select_related("program"), pk=pk)
+
+
+def _context(model_admin: admin.ModelAdmin, request: HttpRequest, version: ProgramVersion,
+             title: str) -> dict[str, Any]:
+    return {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.model._meta,
+        "original": version,
+        "version": version,
+        "title": title,
+        "has_view_permission": True,
+    }
+
+
+def preview(model_admin: admin.ModelAdmin, request: HttpRequest, pk: int) -> HttpResponse:
+    """What a patient enrolled in this version would see on week W, day D."""
+    version = _version(pk)
+    weeks = list(version.weeks.order_by("number"))
+    data = request.GET if "week" in request.GET else None
+    initial = {"week": 1, "day": 1, "start": next_monday(request.user.local_today())}
+    form = PreviewForm(data, initial=initial, weeks=len(weeks))
+    context = _context(model_admin, request, version, f"Preview of {version}")
+    context["form"] = form
+    if not weeks:
+        context["empty"] = True
+    elif data is None or form.is_valid():
+        values = form.cleaned_data if data is not None else initial
+        week, day, start = values["week"], values["day"], values["start"]
+        local_date = start + dt.timedelta(days=(week - 1) * 7 + day - 1)
+        context.update(
+            week_number=week,
+            day_number=day,
+            local_date=local_date,
+            week=next((w for w in weeks if w.number == week), None),
+            exercises=[
+                ex
+                for ex in version.exercises.order_by("order", "pk")
+                if exercise_due(ex, week, day, local_date)
+            ],
+            sessions=list(version.sessions.filter(week=week, day=day).order_by("order")),
+        )
+    return TemplateResponse(request, "admin/programs/programversion/preview.html", context)
+
+
+class CompareForm(forms.Form):
+    other = forms.ModelChoiceField(
+        queryset=ProgramVersion.objects.none(), label="Compare with", empty_label=None
+    )
+
+    def __init__(self, *args: Any, version: ProgramVersion, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["other"]
+        field.queryset = version.program.versions.exclude(pk=version.pk).order_by("-number")  # type: ignore[attr-defined]
+        field.label_from_instance = lambda v: f"Version {v.number} ({v.get_status_display()})"  # type: ignore[attr-defined]
+
+
+def compare(model_admin: admin.ModelAdmin, request: HttpRequest, pk: int) -> HttpResponse:
+    """The changes between this version and another version of the same programme."""
+    version = _version(pk)
+    form = CompareForm(request.GET or None, version=version)
+    context = _context(model_admin, request, version, f"Compare {version} with another version")
+    context.update(form=form, has_others=form.fields["other"].queryset.exists())  # type: ignore[attr-defined]
+    if form.is_bound and form.is_valid():
+        other = form.cleaned_data["other"]
+        old, new = sorted((version, other), key=lambda v: v.number)
+        context.update(old=old, new=new, changes=services.diff_versions(old, new))
+    return TemplateResponse(request, "admin/programs/programversion/compare.html", context)
+
+
+# --- publishing and drafting (the actions and the change form's buttons) ----------------------
+
+
+def publish_with_messages(request: HttpRequest, version: ProgramVersion) -> bool:
+    try:
+        services.publish(version)
+    except ValidationError as exc:
+        messages.error(
+            request,
+            format_html(
+                "Version {} of “{}” was not published:<ul>{}</ul>",
+                version.number,
+                version.program,
+                format_html_join("", "<li>{}</li>", ((m,) for m in exc.messages)),
+            ),
+        )
+        return False
+    messages.success(
+        request,
+        f"Published version {version.number} of “{version.program}”. New enrolments take it; "
+        "patients already enrolled keep their version.",
+    )
+    return True
+
+
+def draft_with_messages(request: HttpRequest, version: ProgramVersion) -> ProgramVersion:
+    draft = services.new_draft_from(version)
+    url = reverse("admin:programs_programversion_change", args=[draft.pk])
+    messages.success(
+        request,
+        format_html(
+            "Created draft version {} of “{}” from version {}: <a href=\"{}\">edit the draft</a>.",
+            draft.number,
+            draft.program,
+            version.number,
+            url,
+        ),
+    )
+    return draft
+
+
+def publish_button(model_admin: admin.ModelAdmin, request: HttpRequest, pk: int) -> HttpResponse:
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    version = _version(pk)
+    publish_with_messages(request, version)
+    return HttpResponseRedirect(reverse("admin:programs_programversion_change", args=[pk]))
+
+
+def draft_button(model_admin: admin.ModelAdmin, request: HttpRequest, pk: int) -> HttpResponse:
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    draft = draft_with_messages(request, _version(pk))
+    return HttpResponseRedirect(reverse("admin:programs_programversion_change", args=[draft.pk]))

@@ -1,0 +1,241 @@
+"""The patient's History page: calendar, timeline, charts; only the patient sees it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from journaling import progress
+from journaling.models import CheckIn, ExerciseCompletion, JournalEntry
+from programs.models import (
+    Enrolment,
+    ExerciseTemplate,
+    Program,
+    ProgramVersion,
+    Session,
+    Week,
+)
+
+# 2026-03-01 02:00 UTC is still Saturday 28 February in New York (the patient's zone).
+NEW_YORK_EVENING = dt.datetime(2026, 3, 1, 2, 0, tzinfo=dt.UTC)
+NOV_15 = dt.datetime(2026, 11, 15, 17, 0, tzinfo=dt.UTC)
+
+
+def make_version(weeks: int = 3, slug: str = "home", group_session: bool = False) -> ProgramVersion:
+    program = Program.objects.create(slug=slug, title=f"{slug.title()} programme")
+    version = ProgramVersion.objects.create(program=program, number=1)
+    for n in range(1, weeks + 1):
+        Week.objects.create(version=version, number=n, title=f"Week {n}")
+    ExerciseTemplate.objects.create(
+        version=version, slug="write", kind="expressive_writing", title="Write about stressors",
+        instructions="Write for 20 minutes.", weeks=list(range(1, weeks + 1)),
+    )
+    ExerciseTemplate.objects.create(
+        version=version, slug="walk", kind="physical_activity", title="Gentle walk",
+        instructions="Walk.", weeks=list(range(1, weeks + 1)), cadence="times_per_week",
+        times_per_week=3,
+    )
+    if group_session:
+        Session.objects.create(
+            version=version, slug="g1", kind="group", title="Session 1: the mind-body link",
+            week=1, day=2, duration_minutes=120,
+        )
+    version.status = ProgramVersion.Status.PUBLISHED
+    version.save()
+    return version
+
+
+def enrol(patient, clinician, version: ProgramVersion, start: dt.date) -> Enrolment:
+    return Enrolment.objects.create(
+        patient=patient, clinician=clinician, version=version, start_date=start
+    )
+
+
+def fill_days(patient, enrolment: Enrolment, start: dt.date, days: int) -> None:
+    write = enrolment.version.exercises.get(slug="write")
+    for i in range(days):
+        day = start + dt.timedelta(days=i)
+        CheckIn.objects.create(patient=patient, local_date=day, pain=7 - i % 3, stress=4, mood=5)
+        ExerciseCompletion.objects.create(
+            patient=patient, enrolment=enrolment, exercise=write, local_date=day, minutes=20
+        )
+        JournalEntry.objects.create(
+            patient=patient, local_date=day, body=f"Entry {i}", status="saved"
+        )
+
+
+# --- Access ----------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_patient_sees_their_history(patient, patient_client, clinician):
+    enrolment = enrol(patient, clinician, make_version(), dt.date(2026, 11, 9))
+    with time_machine.travel(NOV_15, tick=False):
+        fill_days(patient, enrolment, dt.date(2026, 11, 9), 7)
+        response = patient_client.get("/history/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "November 2026" in body
+    assert "Write about stressors" in body  # today's timeline
+    assert "Checked in" in body
+    assert response["Vary"] and "HX-Request" in response["Vary"]
+
+
+@pytest.mark.django_db
+def test_clinicians_get_404(patient, clinician, clinician_client, other_clinician_client):
+    enrol(patient, clinician, make_version(), dt.date(2026, 11, 9))
+    assert clinician_client.get("/history/").status_code == 404
+    assert other_clinician_client.get("/history/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_anonymous_is_sent_to_sign_in(client):
+    response = client.get("/history/")
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+
+
+# --- Calendar and timeline -------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_calendar_uses_the_patients_local_date(patient, patient_client):
+    # In UTC it is already 1 March; for the New York patient it is still 28 February.
+    CheckIn.objects.create(patient=patient, local_date=dt.date(2026, 2, 28), pain=3, stress=2, mood=7)
+    with time_machine.travel(NEW_YORK_EVENING, tick=False):
+        body = patient_client.get("/history/").content.decode()
+    assert "February 2026" in body
+    assert 'class=" today" data-date="2026-02-28"' in body
+    assert "28 February, checked in, pain 3 (today)" in body
+    # 1 March is the future for this patient: not a link.
+    assert 'href="?day=2026-03-01"' not in body
+
+
+@pytest.mark.django_db
+def test_timeline_times_are_local_and_released_entries_say_so(patient, patient_client):
+    day = dt.date(2026, 11, 12)
+    JournalEntry.objects.create(
+        patient=patient, local_date=day, visibility="released", status="saved", minutes=12,
+        created_at=dt.datetime(2026, 11, 12, 23, 30, tzinfo=dt.UTC),
+    )
+    JournalEntry.objects.create(
+        patient=patient, local_date=day, visibility="private", status="saved",
+        title="About my father", body="He never listened.",
+        created_at=dt.datetime(2026, 11, 12, 14, 5, tzinfo=dt.UTC),
+    )
+    with time_machine.travel(NOV_15, tick=False):
+        body = patient_client.get("/history/?day=2026-11-12").content.decode()
+    assert "Thursday 12 November 2026" in body
+    assert "Wrote and released</strong> (12 min)" in body
+    assert "18:30" in body  # 23:30 UTC in New York
+    assert "About my father" in body and "He never listened." in body
+    assert body.index("09:05") < body.index("18:30")  # in the order it happened
+
+
+@pytest.mark.django_db
+def test_week_view_lists_seven_days(patient, patient_client):
+    CheckIn.objects.create(patient=patient, local_date=dt.date(2026, 11, 10), pain=5, stress=5, mood=5)
+    with time_machine.travel(NOV_15, tick=False):
+        body = patient_client.get("/history/?week=2026-11-12").content.decode()
+    assert "Week of 9 November – 15 November 2026" in body
+    assert body.count("<h3>") == 7
+    assert "pain 5, stress 5, mood 5" in body
+
+
+@pytest.mark.django_db
+def test_bad_parameters_fall_back_to_today(patient, patient_client):
+    with time_machine.travel(NOV_15, tick=False):
+        response = patient_client.get("/history/?day=2026-13-45&month=nope&days=7")
+    assert response.status_code == 200
+    assert "November 2026" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_month_navigation_and_htmx_partial(patient, patient_client):
+    with time_machine.travel(NOV_15, tick=False):
+        full = patient_client.get("/history/?month=2026-10").content.decode()
+        partial = patient_client.get("/history/?month=2026-10", HTTP_HX_REQUEST="true")
+    assert "October 2026" in full
+    assert 'href="?month=2026-09"' in full and 'href="?month=2026-11"' in full
+    assert "Choose a day in the calendar" in full
+    text = partial.content.decode()
+    assert text.lstrip().startswith('<div id="history-body"')
+    assert "<html" not in text
+
+
+# --- Charts on the page ----------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_charts_with_summary_and_table(patient, patient_client, clinician):
+    enrolment = enrol(patient, clinician, make_version(), dt.date(2026, 11, 2))
+    with time_machine.travel(NOV_15, tick=False):
+        fill_days(patient, enrolment, dt.date(2026, 11, 2), 14)
+        body = patient_client.get("/history/?days=90").content.decode()
+    assert body.count("<svg") == 2
+    assert 'aria-hidden="true"' in body
+    assert "<script" not in body.split("</header>", 1)[1]
+    assert "Pain " in body and "in the first week" in body
+    assert "Exercises done each week: Home programme" in body
+    assert "You did 14 of" in body
+    assert 'aria-current="true">Last 90 days' in body
+
+
+# --- Adherence -------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_weekly_adherence_counts_due_with_the_plan(patient, clinician):
+    start = dt.date(2026, 11, 2)  # a Monday
+    enrolment = enrol(patient, clinician, make_version(weeks=3), start)
+    write = enrolment.version.exercises.get(slug="write")
+    walk = enrolment.version.exercises.get(slug="walk")
+    for i in range(7):  # week 1: writing every day, walking 4 times (3 due)
+        day = start + dt.timedelta(days=i)
+        ExerciseCompletion.objects.create(patient=patient, enrolment=enrolment, exercise=write, local_date=day)
+        if i < 4:
+            ExerciseCompletion.objects.create(patient=patient, enrolment=enrolment, exercise=walk, local_date=day)
+    ExerciseCompletion.objects.create(
+        patient=patient, enrolment=enrolment, exercise=write, local_date=start + dt.timedelta(days=8)
+    )
+    today = start + dt.timedelta(days=9)  # Wednesday of week 2
+    [(found, weeks)] = progress.adherence_by_enrolment(patient, today)
+    assert found == enrolment
+    assert [(w.week, w.done, w.due, w.in_progress) for w in weeks][0] == (1, 10, 10, False)
+    week2 = weeks[1]
+    assert week2.in_progress and week2.done == 1
+    assert week2.due == 3 + 2  # writing Mon-Wed; walks fall on days 1, 3 and 5
+
+
+# --- Query count -----------------------------------------------------------------------
+
+
+def _history_queries(patient_client, url: str) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert patient_client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.django_db
+def test_history_query_count_is_fixed(
+    patient, patient_client, clinician, django_assert_max_num_queries
+):
+    start = dt.date(2026, 9, 17)
+    enrolment = enrol(patient, clinician, make_version(weeks=12), start)
+    enrol(patient, clinician, make_version(weeks=2, slug="group"), start)
+    today = dt.date(2026, 11, 15)
+    with time_machine.travel(NOV_15, tick=False):
+        fill_days(patient, enrolment, today, 1)
+        few = _history_queries(patient_client, "/history/?days=90")
+        fill_days(patient, enrolment, today - dt.timedelta(days=60), 60)
+        many = _history_queries(patient_client, "/history/?days=90")
+        week = _history_queries(patient_client, "/history/?week=2026-11-09")
+        # Session, user, profile, 3 for the calendar, 1 for the chart, 6 for adherence,
+        # and the page frame (the clinic's crisis line): a little headroom for the frame.
+        with django_assert_max_num_queries(16):
+            patient_client.get("/history/?days=90")
+    assert few == many == week

@@ -1,0 +1,371 @@
+"""An admin builds, previews, compares and publishes a curriculum in the Django admin; a
+published version is read-only there; enrolments and screenings are clinic-scoped and audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from programs import services
+from programs.models import Enrolment, ExerciseTemplate, Program, ProgramVersion, Week
+from recovery.models import AuditEvent
+from tests.conftest import client_for
+from tests.factories import AdminFactory, ClinicFactory, ClinicianFactory, PatientFactory
+from tests.programs.builders import build_version, exercise, session
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_user():
+    return AdminFactory(email="admin@example.test")
+
+
+@pytest.fixture
+def admin_client(admin_user) -> Client:
+    return client_for(admin_user)
+
+
+def url(name: str, *args: Any) -> str:
+    return reverse(f"admin:programs_programversion_{name}", args=args)
+
+
+def management(prefix: str, total: int, initial: int = 0) -> dict[str, str]:
+    return {
+        f"{prefix}-TOTAL_FORMS": str(total),
+        f"{prefix}-INITIAL_FORMS": str(initial),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+
+
+def form_data(response) -> dict[str, Any]:
+    """What the browser would post back from an admin change page, unchanged."""
+    data: dict[str, Any] = {}
+
+    def add(form) -> None:
+        for name, field in form.fields.items():
+            value = form[name].value()
+            key = form.add_prefix(name)
+            if field.widget.input_type == "file" if hasattr(field.widget, "input_type") else False:
+                continue
+            if isinstance(value, bool) or field.widget.__class__.__name__ == "CheckboxInput":
+                if value:
+                    data[key] = "on"
+            elif isinstance(value, list | tuple):
+                data[key] = [str(v) for v in value]
+            else:
+                data[key] = "" if value is None else str(value)
+
+    add(response.context["adminform"].form)
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        add(formset.management_form)
+        for form in formset.forms:
+            add(form)
+    return data
+
+
+def new_week(i: int, number: int, title: str, education: str = "") -> dict[str, str]:
+    return {
+        f"weeks-{i}-number": str(number),
+        f"weeks-{i}-title": title,
+        f"weeks-{i}-goals": "",
+        f"weeks-{i}-education": education,
+    }
+
+
+def new_exercise(i: int, **fields: Any) -> dict[str, Any]:
+    values = {
+        "title": "Writing",
+        "slug": f"ex-{i}",
+        "kind": "expressive_writing",
+        "order": str(i),
+        "estimated_minutes": "15",
+        "instructions": "Write for fifteen minutes.",
+        "prompt": "",
+        "media_url": "",
+        "weeks": "1",
+        "cadence": "daily",
+        "times_per_week": "",
+        "once_week": "",
+        "once_day": "",
+    }
+    values.update(fields)
+    return {f"exercises-{i}-{k}": v for k, v in values.items()}
+
+
+# --- building a curriculum without code -------------------------------------------------------
+
+
+def test_an_admin_builds_a_curriculum_with_the_add_form_and_inlines(admin_client) -> None:
+    program = Program.objects.create(slug="home", title="Home programme")
+    page = admin_client.get(url("add") + f"?program={program.pk}")
+    assert page.status_code == 200
+    assert "Weeks (numbered 1, 2, 3… without gaps)" in page.content.decode()
+    data = {
+        "program": str(program.pk),
+        "title": "",
+        "description": "Daily journaling, then thinking psychologically.",
+        "source": "Seed 002",
+        "changelog": "",
+        **management("weeks", 2),
+        **new_week(0, 1, "Accept the diagnosis", "Read chapter 1."),
+        **new_week(1, 2, "Think psychologically"),
+        **management("sessions", 1),
+        "sessions-0-title": "Initial consultation",
+        "sessions-0-slug": "initial",
+        "sessions-0-kind": "initial_consultation",
+        "sessions-0-week": "1",
+        "sessions-0-day": "1",
+        "sessions-0-order": "0",
+        "sessions-0-duration_minutes": "45",
+        "sessions-0-aims": "",
+        "sessions-0-agenda": "",
+        **management("exercises", 2),
+        **new_exercise(0, title="Journal", weeks="1-2", rest_days=["6"]),
+        **new_exercise(1, title="Unsent letter", weeks="2", cadence="weekdays",
+                       weekdays=["0", "3"]),
+        "_continue": "Save and continue editing",
+    }
+    response = admin_client.post(url("add"), data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+    version = ProgramVersion.objects.get(program=program)
+    assert (version.number, version.status) == (1, ProgramVersion.Status.DRAFT)
+    assert list(version.weeks.values_list("number", "title")) == [
+        (1, "Accept the diagnosis"), (2, "Think psychologically")
+    ]
+    journal = version.exercises.get(slug="ex-0")
+    assert (journal.weeks, journal.rest_days) == ([1, 2], [6])
+    assert version.exercises.get(slug="ex-1").weekdays == [0, 3]
+    assert version.sessions.get().duration_minutes == 45
+    assert services.validation_errors(version) == []
+
+    # The change page shows the friendly values back, and an unchanged post changes nothing.
+    page = admin_client.get(url("change", version.pk))
+    body = page.content.decode()
+    assert 'value="1-2"' in body and "Publish this version" in body
+    assert admin_client.post(url("change", version.pk), form_data(page)).status_code == 302
+    assert ExerciseTemplate.objects.get(pk=journal.pk).weeks == [1, 2]
+
+
+def test_bad_week_lists_get_a_clear_message_and_save_nothing(admin_client) -> None:
+    version = build_version()
+    page = admin_client.get(url("change", version.pk))
+    data = form_data(page)
+    data.update(management("exercises", 2, 1))
+    data.update(new_exercise(1, weeks="1-x"))
+    response = admin_client.post(url("change", version.pk), data)
+    assert response.status_code == 200
+    assert "“1-x” is not a week number: write weeks such as 1-3, 5." in response.content.decode()
+    assert version.exercises.count() == 1
+
+
+# --- publishing -----------------------------------------------------------------------------------
+
+
+def test_publish_action_shows_every_refusal_then_publishes(admin_client) -> None:
+    version = build_version(education=False, exercises=[exercise("w", title="Walk", weeks=[1, 7])])
+    action = {"action": "publish_versions", "_selected_action": [str(version.pk)]}
+    response = admin_client.post(reverse("admin:programs_programversion_changelist"), action,
+                                 follow=True)
+    body = response.content.decode()
+    assert "was not published" in body
+    assert "Exercise “Walk”: week 7 is not a week of this version (1–3)." in body
+    assert "Week 2 “Week 2 title” is empty" in body
+    version.refresh_from_db()
+    assert version.status == ProgramVersion.Status.DRAFT
+
+    version.exercises.update(weeks=[1, 2, 3])
+    response = admin_client.post(reverse("admin:programs_programversion_changelist"), action,
+                                 follow=True)
+    assert "Published version 1" in response.content.decode()
+    version.refresh_from_db()
+    assert version.status == ProgramVersion.Status.PUBLISHED
+
+
+def test_the_change_form_buttons_publish_and_draft(admin_client) -> None:
+    version = build_version()
+    response = admin_client.post(url("publish", version.pk), follow=True)
+    assert "Published version 1" in response.content.decode()
+    response = admin_client.post(url("new_draft", version.pk), follow=True)
+    draft = ProgramVersion.objects.get(number=2)
+    assert response.redirect_chain[-1][0] == url("change", draft.pk)
+    assert "Created draft version 2" in response.content.decode()
+    assert admin_client.get(url("publish", version.pk)).status_code == 405
+
+
+def test_new_draft_action_copies_the_version(admin_client) -> None:
+    version = build_version(publish=True)
+    admin_client.post(
+        reverse("admin:programs_programversion_changelist"),
+        {"action": "draft_from_versions", "_selected_action": [str(version.pk)]},
+    )
+    draft = ProgramVersion.objects.get(number=2)
+    assert draft.status == ProgramVersion.Status.DRAFT and draft.weeks.count() == 3
+
+
+# --- a published version is read-only ---------------------------------------------------------------
+
+
+def test_a_published_version_is_read_only_in_the_admin(admin_client) -> None:
+    version = build_version(sessions=[session("consult")], publish=True)
+    page = admin_client.get(url("change", version.pk))
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert "is published and frozen" in body and "New draft from this version" in body
+    assert 'name="_save"' not in body and "Delete" not in body
+    assert not any(
+        inline.has_add_permission or inline.has_change_permission
+        for inline in page.context["inline_admin_formsets"]
+    )
+
+    # A crafted post (as if the page had been opened while still a draft) is refused.
+    data = {
+        "program": str(version.program_id), "title": "Hacked", "description": "",
+        "source": "", "changelog": "",
+        **management("weeks", 1), **new_week(0, 4, "Extra"),
+        **management("sessions", 0), **management("exercises", 0),
+    }
+    assert admin_client.post(url("change", version.pk), data).status_code == 403
+    assert admin_client.post(url("delete", version.pk), {"post": "yes"}).status_code == 403
+    version.refresh_from_db()
+    assert version.title == "" and version.weeks.count() == 3
+    assert not Week.objects.filter(title="Extra").exists()
+    actions = admin_client.get(reverse("admin:programs_programversion_changelist"))
+    assert "delete_selected" not in actions.content.decode()
+
+
+# --- preview and compare ----------------------------------------------------------------------------
+
+
+def test_preview_shows_what_a_patient_sees_that_day(admin_client) -> None:
+    version = build_version(
+        exercises=[
+            exercise("journal", title="Journal", weeks=[1, 2], prompt="What was happening?"),
+            exercise("letter", title="Unsent letter", weeks=[2], cadence="weekdays",
+                     weekdays=[1], instructions="Write to someone you never told."),
+        ],
+        sessions=[session("group", title="Group session two", week=2, day=2,
+                          agenda="Breathing practice")],
+    )
+    change = admin_client.get(url("change", version.pk)).content.decode()
+    assert url("preview", version.pk) in change and url("compare", version.pk) in change
+
+    page = admin_client.get(url("preview", version.pk),
+                            {"week": 2, "day": 2, "start": "2025-03-03"})
+    body = page.content.decode()
+    assert "Week 2, day 2 (Tuesday 11 March 2025)" in body
+    assert "Week 2 title" in body and "Goals of week 2" in body and "Read chapter 2." in body
+    assert "Journal" in body and "What was happening?" in body
+    assert "Unsent letter" in body and "Write to someone you never told." in body
+    assert "Group session two" in body and "Breathing practice" in body
+
+    # Starting on a Wednesday moves the Tuesday letter off programme day 2.
+    body = admin_client.get(url("preview", version.pk),
+                            {"week": 2, "day": 2, "start": "2025-03-05"}).content.decode()
+    assert "Unsent letter" not in body and "Journal" in body
+
+    default = admin_client.get(url("preview", version.pk))
+    assert default.context["form"].initial["start"].weekday() == 0
+    assert "Week 1, day 1" in default.content.decode()
+    bad = admin_client.get(url("preview", version.pk), {"week": 9, "day": 1, "start": "x"})
+    assert bad.status_code == 200 and "Select a valid choice" in bad.content.decode()
+
+
+def test_compare_lists_the_changes_between_two_versions(admin_client) -> None:
+    v1 = build_version(exercises=[exercise("letter", title="Unsent letter",
+                                           estimated_minutes=15, weeks=[1, 2, 3])],
+                       publish=True)
+    v2 = services.new_draft_from(v1)
+    v2.exercises.update(estimated_minutes=20)
+    page = admin_client.get(url("compare", v2.pk))
+    assert "Compare with" in page.content.decode()
+    body = admin_client.get(url("compare", v2.pk), {"other": v1.pk}).content.decode()
+    assert "Changes from version 1 to version 2" in body
+    assert "Exercise “Unsent letter”: estimated minutes 15 → 20" in body
+    alone = build_version("alone")
+    assert "has no other version" in admin_client.get(url("compare", alone.pk)).content.decode()
+
+
+def test_only_admins_reach_the_curriculum_pages(clinician_client) -> None:
+    version = build_version()
+    for name in ("preview", "compare", "change"):
+        response = clinician_client.get(url(name, version.pk))
+        assert response.status_code == 302 and "/login" in response["Location"]
+    assert clinician_client.post(url("publish", version.pk)).status_code == 302
+    version.refresh_from_db()
+    assert version.status == ProgramVersion.Status.DRAFT
+
+
+# --- programmes, enrolments, screenings ------------------------------------------------------------
+
+
+def test_program_page_lists_its_versions(admin_client) -> None:
+    v1 = build_version(publish=True)
+    services.new_draft_from(v1)
+    body = admin_client.get(
+        reverse("admin:programs_program_change", args=[v1.program_id])
+    ).content.decode()
+    assert "Published" in body and "Draft" in body
+    assert url("add") + f"?program={v1.program_id}" in body
+
+
+def test_enrolments_are_scoped_to_the_clinic_and_audited(
+    admin_client, admin_user, patient, clinician, django_assert_max_num_queries
+) -> None:
+    version = build_version(publish=True)
+    mine = services.enrol(patient, clinician, dt.date(2025, 3, 3), version=version)
+    elsewhere = ClinicFactory(slug="elsewhere")
+    stranger = PatientFactory(clinic=elsewhere, email="stranger@example.test")
+    their_doc = ClinicianFactory(clinic=elsewhere, totp=False)
+    theirs = services.enrol(stranger, their_doc, dt.date(2025, 3, 3), version=version)
+    for i in range(3):
+        other = PatientFactory(email=f"p{i}@example.test")
+        services.enrol(other, clinician, dt.date(2025, 3, 3), version=version)
+
+    with django_assert_max_num_queries(15) as queries:
+        listing = admin_client.get(reverse("admin:programs_enrolment_changelist"))
+    body = listing.content.decode()
+    assert "pat@example.test" in body and "stranger@example.test" not in body
+    assert admin_client.get(
+        reverse("admin:programs_enrolment_change", args=[theirs.pk])
+    ).status_code == 302  # not found in this admin's clinic: back to the admin index
+    page = admin_client.get(reverse("admin:programs_enrolment_change", args=[mine.pk]))
+    assert page.status_code == 200
+    assert AuditEvent.objects.filter(
+        actor=admin_user, patient=patient, action="admin_view_enrolment"
+    ).exists()
+    assert AuditEvent.objects.filter(actor=admin_user, action="admin_list_enrolment").exists()
+
+
+def test_the_enrolment_form_applies_the_enrolment_rules(admin_client, patient, clinician) -> None:
+    draft = build_version()
+    published = build_version("published-one", publish=True)
+    services.enrol(patient, clinician, dt.date(2025, 3, 3), version=published)
+    add = reverse("admin:programs_enrolment_add")
+    data = {
+        "patient": patient.pk, "clinician": clinician.pk, "start_date": "2025-04-01",
+        **management("pauses", 0),
+    }
+    response = admin_client.post(add, {**data, "version": published.pk})
+    assert "is already enrolled in" in response.content.decode()
+    response = admin_client.post(add, {**data, "version": draft.pk})
+    assert "Select a valid choice" in response.content.decode()  # drafts are not offered
+    assert Enrolment.objects.count() == 1
+
+
+def test_complete_action_uses_the_service(admin_client, patient, clinician) -> None:
+    version = build_version(publish=True)
+    enrolment = services.enrol(patient, clinician, dt.date(2025, 3, 3), version=version)
+    admin_client.post(
+        reverse("admin:programs_enrolment_changelist"),
+        {"action": "complete_today", "_selected_action": [str(enrolment.pk)]},
+    )
+    enrolment.refresh_from_db()
+    assert enrolment.status == Enrolment.Status.COMPLETED
+    assert enrolment.completed_on == patient.local_today()

@@ -1,0 +1,99 @@
+"""seed_demo and demo_totp: demo accounts a newcomer can sign in with, on development only."""
+
+from __future__ import annotations
+
+import re
+from io import StringIO
+
+import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
+from django.apps import apps
+from django.core.management import CommandError, call_command
+
+from recovery.demo import DEMO_PASSWORD, DEMO_TOTP_SECRETS
+from recovery.models import User
+from tests.recovery.conftest import totp_code
+
+pytestmark = pytest.mark.django_db
+
+PROJECT_APPS = ("recovery", "programs", "journaling", "outcomes", "clinicians", "account", "mfa")
+
+
+def row_counts() -> dict[str, int]:
+    return {
+        model._meta.label: model._default_manager.count()
+        for model in apps.get_models()
+        if model._meta.app_label in PROJECT_APPS
+    }
+
+
+@pytest.fixture
+def debug_on(settings):
+    settings.DEBUG = True
+
+
+def seed() -> str:
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+@pytest.mark.usefixtures("debug_on")
+def test_seed_demo_is_idempotent():
+    output = seed()
+    first = row_counts()
+    seed()
+    assert row_counts() == first
+    for email in ("admin@demo.test", "clinician@demo.test", "patient@demo.test"):
+        assert email in output
+    assert DEMO_PASSWORD in output
+
+
+@pytest.mark.usefixtures("debug_on")
+def test_demo_people_can_sign_in_with_the_printed_password():
+    seed()
+    people = {u.email: u for u in User.objects.filter(email__endswith="@demo.test")}
+    assert people["admin@demo.test"].role == User.Role.ADMIN
+    assert people["clinician@demo.test"].role == User.Role.CLINICIAN
+    assert people["patient@demo.test"].role == User.Role.PATIENT
+    for user in people.values():
+        assert user.check_password(DEMO_PASSWORD)
+    # Staff have their authenticator already, so the MFA gate does not stop a demo.
+    for email in DEMO_TOTP_SECRETS:
+        assert Authenticator.objects.filter(user=people[email], type="totp").exists()
+    assert people["patient@demo.test"].clinic == people["clinician@demo.test"].clinic
+
+
+def test_seed_demo_refuses_with_debug_off(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG"):
+        seed()
+    assert not User.objects.filter(email__endswith="@demo.test").exists()
+
+
+@pytest.mark.usefixtures("debug_on")
+def test_demo_totp_prints_the_current_code():
+    seed()
+    out, err = StringIO(), StringIO()
+    call_command("demo_totp", "clinician@demo.test", stdout=out, stderr=err)
+    code = out.getvalue().strip()
+    assert re.fullmatch(r"\d{6}", code)
+    assert code == totp_code(DEMO_TOTP_SECRETS["clinician@demo.test"])
+    auth = Authenticator.objects.get(user__email="clinician@demo.test", type="totp")
+    assert TOTP(auth).validate_code(code)
+
+
+@pytest.mark.usefixtures("debug_on")
+def test_demo_totp_explains_unknown_accounts_and_patients():
+    seed()
+    with pytest.raises(CommandError, match="No account"):
+        call_command("demo_totp", "nobody@demo.test", stdout=StringIO())
+    with pytest.raises(CommandError, match="no authenticator"):
+        call_command("demo_totp", "patient@demo.test", stdout=StringIO())
+
+
+def test_demo_totp_refuses_with_debug_off(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("demo_totp", "clinician@demo.test", stdout=StringIO())
