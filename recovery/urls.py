@@ -2,7 +2,6 @@ from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.static import serve
 
 from . import views
 
@@ -22,8 +21,11 @@ urlpatterns = [
     path("clinic/", include("clinicians.urls")),
 ]
 
-if settings.DEBUG:
-    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
+# Uploaded exercise media (meditation audio) is for signed-in people only; small files,
+# so Django serves them in every mode rather than leaving them to a public proxy path.
+urlpatterns += [
+    path("media/<path:path>", views.media, name="media")
+]
 
 handler403 = "recovery.views.error_403"
 handler404 = "recovery.views.error_404"

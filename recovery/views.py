@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
+from django.views.static import serve
 
 from . import health
 
@@ -17,6 +19,11 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.is_clinician:
         return redirect("clinicians:dashboard")
     return redirect("journaling:today")
+
+
+@login_required
+def media(request: HttpRequest, path: str) -> HttpResponse:
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
 
 
 @never_cache
