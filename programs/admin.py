@@ -4,6 +4,7 @@ exercises, preview a day, compare versions, publish, and draft the next version.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from django import forms
@@ -255,7 +256,7 @@ class EnrolmentForm(forms.ModelForm):
         fields = ("patient", "version", "clinician", "start_date")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         # On change, patient and version are read-only: take them from the enrolment.
         patient, clinician, version = (
             data.get(k) or getattr(self.instance, k, None) if self.instance.pk else data.get(k)
@@ -290,7 +291,9 @@ class EnrolmentAdmin(ClinicScopedAdmin):
     actions = ["complete_today", "withdraw_today"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        return super().get_queryset(request).select_related("version__program", "clinician")
+        return super().get_queryset(request).select_related(
+            "version__program", "patient__patient_profile", "clinician__clinician_profile"
+        )
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         status = ("status", "status_changed_on", "completed_on", "withdrawn_on", "created_at")
@@ -329,4 +332,11 @@ class ScreeningAdmin(ClinicScopedAdmin):
     date_hierarchy = "decided_on"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        return super().get_queryset(request).select_related("decided_by")
+        return super().get_queryset(request).select_related(
+            "patient__patient_profile", "decided_by__clinician_profile"
+        )
+
+
+# The cohort admin lives in its own module (another area of work); register it with the rest.
+with contextlib.suppress(ImportError):
+    from . import admin_cohorts  # noqa: F401

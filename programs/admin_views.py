@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
@@ -15,6 +15,8 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+
+from recovery.models import User
 
 from . import services
 from .models import WEEKDAY_NAMES, ExerciseTemplate, ProgramVersion
@@ -46,7 +48,7 @@ class WeekListField(forms.CharField):
         return format_weeks(value) if isinstance(value, list) else value
 
     def to_python(self, value: Any) -> list[int]:  # type: ignore[override]
-        text = super().to_python(value)
+        text = super().to_python(value) or ""
         weeks: set[int] = set()
         for part in filter(None, (p.strip() for p in text.split(","))):
             match = re.fullmatch(r"(\d+)\s*(?:[-–]\s*(\d+))?", part)
@@ -84,6 +86,10 @@ class ExerciseTemplateForm(forms.ModelForm):
     rest_days = WeekdaysField(
         label="Rest days", help_text="Weekdays with nothing due (not for “Once”)."
     )
+    media_url = forms.URLField(
+        label="Media URL", required=False, assume_scheme="https",
+        help_text="An audio file or page to open; or upload a media file instead.",
+    )
 
     class Meta:
         model = ExerciseTemplate
@@ -114,7 +120,9 @@ class PreviewForm(forms.Form):
 
     def __init__(self, *args: Any, weeks: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["week"].choices = [(w, f"Week {w}") for w in range(1, max(weeks, 1) + 1)]
+        week = self.fields["week"]
+        assert isinstance(week, forms.ChoiceField)
+        week.choices = [(w, f"Week {w}") for w in range(1, max(weeks, 1) + 1)]
 
 
 def _version(pk: int) -> ProgramVersion:
@@ -138,14 +146,15 @@ def preview(model_admin: admin.ModelAdmin, request: HttpRequest, pk: int) -> Htt
     version = _version(pk)
     weeks = list(version.weeks.order_by("number"))
     data = request.GET if "week" in request.GET else None
-    initial = {"week": 1, "day": 1, "start": next_monday(request.user.local_today())}
+    user = cast(User, request.user)  # admin_view lets only signed-in staff through
+    initial: dict[str, Any] = {"week": 1, "day": 1, "start": next_monday(user.local_today())}
     form = PreviewForm(data, initial=initial, weeks=len(weeks))
     context = _context(model_admin, request, version, f"Preview of {version}")
     context["form"] = form
     if not weeks:
         context["empty"] = True
     elif data is None or form.is_valid():
-        values = form.cleaned_data if data is not None else initial
+        values: dict[str, Any] = form.cleaned_data if data is not None else initial
         week, day, start = values["week"], values["day"], values["start"]
         local_date = start + dt.timedelta(days=(week - 1) * 7 + day - 1)
         context.update(

@@ -328,7 +328,7 @@ def test_enrolments_are_scoped_to_the_clinic_and_audited(
         other = PatientFactory(email=f"p{i}@example.test")
         services.enrol(other, clinician, dt.date(2025, 3, 3), version=version)
 
-    with django_assert_max_num_queries(15) as queries:
+    with django_assert_max_num_queries(12):
         listing = admin_client.get(reverse("admin:programs_enrolment_changelist"))
     body = listing.content.decode()
     assert "pat@example.test" in body and "stranger@example.test" not in body
@@ -369,3 +369,41 @@ def test_complete_action_uses_the_service(admin_client, patient, clinician) -> N
     enrolment.refresh_from_db()
     assert enrolment.status == Enrolment.Status.COMPLETED
     assert enrolment.completed_on == patient.local_today()
+
+
+def test_an_admin_adds_a_programme(admin_client) -> None:
+    response = admin_client.post(
+        reverse("admin:programs_program_add"),
+        {
+            "slug": "mbm-workshop", "title": "MBM workshop", "summary": "", "source": "Seed 001",
+            "versions-TOTAL_FORMS": "0", "versions-INITIAL_FORMS": "0",
+            "versions-MIN_NUM_FORMS": "0", "versions-MAX_NUM_FORMS": "1000",
+        },
+    )
+    assert response.status_code == 302
+    program = Program.objects.get(slug="mbm-workshop")
+    page = admin_client.get(reverse("admin:programs_program_change", args=[program.pk]))
+    assert "Add a version" in page.content.decode()
+
+
+def test_screenings_are_scoped_to_the_clinic_and_audited(
+    admin_client, admin_user, patient, clinician
+) -> None:
+    from programs.models import Screening
+
+    program = Program.objects.create(slug="group", title="Group", is_group=True)
+    stranger = PatientFactory(clinic=ClinicFactory(slug="far"), email="far@example.test")
+    for who in (patient, stranger):
+        Screening.objects.create(
+            patient=who, program=program, decided_by=clinician, decided_on=dt.date(2025, 3, 1),
+            outcome=Screening.Outcome.CLEARED, reason="PHQ-9 mild",
+        )
+    body = admin_client.get(reverse("admin:programs_screening_changelist")).content.decode()
+    assert "pat@example.test" in body and "far@example.test" not in body
+    mine = Screening.objects.get(patient=patient)
+    assert admin_client.get(
+        reverse("admin:programs_screening_change", args=[mine.pk])
+    ).status_code == 200
+    assert AuditEvent.objects.filter(
+        actor=admin_user, patient=patient, action="admin_view_screening"
+    ).exists()

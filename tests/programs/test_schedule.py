@@ -387,9 +387,9 @@ def test_an_enrolled_patients_plan_survives_a_new_published_version(patient, cli
 # --- shipped curricula ------------------------------------------------------------------------
 
 
-def test_curricula_folder_is_looked_for() -> None:
-    # Keeps the parametrised test below honest about what it found.
-    assert all(p.suffix == ".yaml" for p in CURRICULA)
+def test_curricula_ship() -> None:
+    # The parametrised test below would pass vacuously if the folder were empty or moved.
+    assert len(CURRICULA) >= 4
 
 
 @pytest.mark.django_db

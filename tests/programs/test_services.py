@@ -17,7 +17,7 @@ from programs.models import (
     Week,
 )
 from programs.schedule import plan_for
-from tests.factories import AdminFactory, ClinicFactory, ClinicianFactory, PatientFactory
+from tests.factories import AdminFactory, ClinicFactory, ClinicianFactory
 from tests.programs.builders import build_version, exercise, session
 
 pytestmark = pytest.mark.django_db
