@@ -69,3 +69,29 @@ class AdminFactory(ClinicianFactory):
 
 def has_totp(user: User) -> bool:
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def published_version(slug: str = "p"):
+    """A one-week published programme with one daily writing exercise."""
+    from programs.models import ExerciseTemplate, Program, ProgramVersion, Week
+
+    program = Program.objects.create(slug=slug, title="Test programme")
+    version = ProgramVersion.objects.create(program=program, number=1)
+    Week.objects.create(version=version, number=1, title="One")
+    ExerciseTemplate.objects.create(
+        version=version, slug="w", kind="expressive_writing", title="Write", instructions="Write",
+        weeks=[1],
+    )
+    version.status = ProgramVersion.Status.PUBLISHED
+    version.save()
+    return version
+
+
+def enrol(patient: User, clinician: User, version, start=None):
+    import datetime as dt
+
+    from programs.models import Enrolment
+
+    return Enrolment.objects.create(
+        patient=patient, clinician=clinician, version=version, start_date=start or dt.date.today()
+    )

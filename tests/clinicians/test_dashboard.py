@@ -3,36 +3,16 @@ import datetime as dt
 import pytest
 
 from journaling.models import CheckIn, JournalEntry
-from programs.models import Enrolment, ExerciseTemplate, Program, ProgramVersion, Week
 from tests.conftest import client_for
-from tests.factories import PatientFactory
-
-
-def _version():
-    program = Program.objects.create(slug="p", title="Test programme")
-    version = ProgramVersion.objects.create(program=program, number=1)
-    Week.objects.create(version=version, number=1, title="One")
-    ExerciseTemplate.objects.create(
-        version=version, slug="w", kind="expressive_writing", title="Write", instructions="Write",
-        weeks=[1],
-    )
-    version.status = ProgramVersion.Status.PUBLISHED
-    version.save()
-    return version
-
-
-def _enrol(patient, clinician, version):
-    return Enrolment.objects.create(
-        patient=patient, clinician=clinician, version=version, start_date=dt.date.today()
-    )
+from tests.factories import PatientFactory, enrol, published_version
 
 
 @pytest.mark.django_db
 def test_dashboard_lists_only_my_patients(clinician, other_clinician, patient):
-    version = _version()
-    _enrol(patient, clinician, version)
+    version = published_version()
+    enrol(patient, clinician, version)
     stranger = PatientFactory(email="stranger@example.test")
-    _enrol(stranger, other_clinician, version)
+    enrol(stranger, other_clinician, version)
     CheckIn.objects.create(patient=patient, local_date=dt.date(2026, 1, 5), pain=4, stress=3, mood=6)
     body = client_for(clinician).get("/clinic/").content.decode()
     assert "pat@example.test" in body
@@ -42,10 +22,10 @@ def test_dashboard_lists_only_my_patients(clinician, other_clinician, patient):
 
 @pytest.mark.django_db
 def test_dashboard_query_count_is_fixed(clinician, django_assert_max_num_queries):
-    version = _version()
+    version = published_version()
     for i in range(6):
         p = PatientFactory(email=f"p{i}@example.test")
-        _enrol(p, clinician, version)
+        enrol(p, clinician, version)
         JournalEntry.objects.create(
             patient=p, local_date=dt.date.today(), body="x", visibility="care_team", status="saved"
         )

@@ -10,36 +10,14 @@ from journaling.models import JournalEntry
 from programs.models import (
     Cohort,
     CohortMembership,
-    Enrolment,
-    ExerciseTemplate,
-    Program,
-    ProgramVersion,
-    Week,
 )
 from recovery.models import AuditEvent, Clinic
 from tests.conftest import client_for
-from tests.factories import AdminFactory, ClinicianFactory, PatientFactory
+from tests.factories import AdminFactory, ClinicianFactory, PatientFactory, enrol, published_version
 
 V = JournalEntry.Visibility
 
 
-def _version():
-    program = Program.objects.create(slug="p", title="Test programme")
-    version = ProgramVersion.objects.create(program=program, number=1)
-    Week.objects.create(version=version, number=1, title="One")
-    ExerciseTemplate.objects.create(
-        version=version, slug="w", kind="expressive_writing", title="Write", instructions="Write",
-        weeks=[1],
-    )
-    version.status = ProgramVersion.Status.PUBLISHED
-    version.save()
-    return version
-
-
-def _enrol(patient, clinician, version):
-    return Enrolment.objects.create(
-        patient=patient, clinician=clinician, version=version, start_date=dt.date.today()
-    )
 
 
 def _journal(patient):
@@ -60,14 +38,14 @@ def _journal(patient):
 
 @pytest.fixture
 def version(db):
-    return _version()
+    return published_version()
 
 
 @pytest.mark.django_db
 def test_my_clinician_sees_only_shared_saved_entries_and_the_read_is_audited(
     patient, clinician, clinician_client, version
 ):
-    _enrol(patient, clinician, version)
+    enrol(patient, clinician, version)
     _journal(patient)
     response = clinician_client.get(f"/clinic/patients/{patient.pk}/journal/")
     assert response.status_code == 200
@@ -85,7 +63,7 @@ def test_my_clinician_sees_only_shared_saved_entries_and_the_read_is_audited(
 @pytest.mark.django_db
 def test_a_cohort_facilitator_reads_the_shared_journal(patient, clinician, version):
     facilitator = ClinicianFactory(email="facilitator@example.test")
-    enrolment = _enrol(patient, clinician, version)
+    enrolment = enrol(patient, clinician, version)
     cohort = Cohort.objects.create(clinic=patient.clinic, version=version, name="Spring group",
                                    start_date=dt.date.today())
     cohort.facilitators.add(facilitator)
@@ -99,7 +77,7 @@ def test_a_cohort_facilitator_reads_the_shared_journal(patient, clinician, versi
 def test_another_clinician_gets_404_and_nothing_is_audited_as_read(
     patient, clinician, other_clinician_client, version
 ):
-    _enrol(patient, clinician, version)
+    enrol(patient, clinician, version)
     _journal(patient)
     response = other_clinician_client.get(f"/clinic/patients/{patient.pk}/journal/")
     assert response.status_code == 404
@@ -112,7 +90,7 @@ def test_another_clinician_gets_404_and_nothing_is_audited_as_read(
 def test_a_patient_of_another_clinic_is_404_even_with_an_enrolment(clinician, clinician_client, version):
     elsewhere = Clinic.objects.create(name="Elsewhere", slug="elsewhere")
     stranger = PatientFactory(email="far@example.test", clinic=elsewhere)
-    _enrol(stranger, clinician, version)  # a data error must still not cross clinics
+    enrol(stranger, clinician, version)  # a data error must still not cross clinics
     _journal(stranger)
     assert clinician_client.get(f"/clinic/patients/{stranger.pk}/journal/").status_code == 404
     assert "far@example.test" not in clinician_client.get("/clinic/patients/").content.decode()
@@ -128,11 +106,11 @@ def test_patients_cannot_open_clinician_pages(patient, patient_client):
 def test_patient_list_shows_only_my_patients_with_their_shared_count(
     patient, clinician, other_clinician, clinician_client, version, django_assert_max_num_queries
 ):
-    _enrol(patient, clinician, version)
+    enrol(patient, clinician, version)
     _journal(patient)
     for i in range(5):
-        _enrol(PatientFactory(email=f"p{i}@example.test"), clinician, version)
-    _enrol(PatientFactory(email="theirs@example.test"), other_clinician, version)
+        enrol(PatientFactory(email=f"p{i}@example.test"), clinician, version)
+    enrol(PatientFactory(email="theirs@example.test"), other_clinician, version)
     with django_assert_max_num_queries(8):
         response = clinician_client.get("/clinic/patients/")
     body = response.content.decode()
@@ -146,7 +124,7 @@ def test_patient_list_shows_only_my_patients_with_their_shared_count(
 @pytest.mark.django_db
 def test_shared_journal_query_count_is_fixed(patient, clinician, clinician_client, version,
                                              django_assert_max_num_queries):
-    _enrol(patient, clinician, version)
+    enrol(patient, clinician, version)
     exercise = version.exercises.get()
     for i in range(25):
         JournalEntry.objects.create(patient=patient, body=f"entry {i}", visibility=V.CARE_TEAM,
