@@ -84,7 +84,7 @@ def purge_account(user: User, now: dt.datetime) -> dict[str, int]:
             "exercise_completions": ExerciseCompletion.objects.filter(patient=user).delete()[0],
             "stressor_items": StressorItem.objects.filter(patient=user).delete()[0],
         }
-        local_today = now.astimezone(zoneinfo.ZoneInfo(user.time_zone)).date()
+        local_today = user.local_today(now)
         counts["enrolments_withdrawn"] = Enrolment.objects.filter(
             patient=user, status__in=[Enrolment.Status.ACTIVE, Enrolment.Status.PAUSED]
         ).update(

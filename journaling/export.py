@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import zoneinfo
 from typing import Any
 
 from django.conf import settings
@@ -176,7 +175,7 @@ def _no_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
 
 def render_pdf_html(patient: User, now: dt.datetime) -> str:
     data = build_export(patient, now)
-    today = now.astimezone(zoneinfo.ZoneInfo(patient.time_zone)).date()
+    today = patient.local_today(now)
     start = today - dt.timedelta(days=PDF_CHART_DAYS - 1)
     points = progress.score_points(patient, start, today)
     adherence = [

@@ -133,12 +133,13 @@ class User(AbstractBaseUser, PermissionsMixin):
             return str(profile.time_zone)
         return self.clinic.time_zone
 
-    def local_now(self) -> dt.datetime:
-        return timezone.now().astimezone(zoneinfo.ZoneInfo(self.time_zone))
+    def local_now(self, at: dt.datetime | None = None) -> dt.datetime:
+        """`at` (default: now) in this user's time zone."""
+        return (at or timezone.now()).astimezone(zoneinfo.ZoneInfo(self.time_zone))
 
-    def local_today(self) -> dt.date:
-        """The patient's "today": their local date, never the server's."""
-        return self.local_now().date()
+    def local_today(self, at: dt.datetime | None = None) -> dt.date:
+        """The patient's "today" (at `at`, default now): their local date, never the server's."""
+        return self.local_now(at).date()
 
 
 class PatientProfile(models.Model):
