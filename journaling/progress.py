@@ -32,6 +32,12 @@ def score_points(patient: User, start: dt.date, end: dt.date) -> list[ScorePoint
     return [ScorePoint(*row) for row in rows]
 
 
+def done_within_due(due: Counter[int], done: Counter[int]) -> int:
+    """Completions counted against what was due, per exercise id: an exercise done more often
+    than due counts as due, and one not due counts for nothing."""
+    return sum(min(n, due[ex_id]) for ex_id, n in done.items())
+
+
 def weekly_adherence(
     enrolment: Enrolment, completions: Iterable[tuple[int, dt.date]], today: dt.date
 ) -> list[WeekAdherence]:
@@ -66,7 +72,7 @@ def weekly_adherence(
         WeekAdherence(
             week=week,
             due=sum(due[week].values()),
-            done=sum(min(n, due[week][ex]) for ex, n in done[week].items()),
+            done=done_within_due(due[week], done[week]),
             in_progress=week == current_week,
         )
         for week in weeks

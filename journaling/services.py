@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from journaling.kinds import entry_kind_for
 from journaling.models import CheckIn, ExerciseCompletion
+from journaling.progress import done_within_due
 from programs.models import Enrolment, ExerciseTemplate, Occurrence, Session, Week
 from programs.schedule import DayPlan, plan_for, prefetch_for_plan, programme_date
 from recovery.models import User
@@ -162,8 +163,7 @@ def _week_progress(
     in_week = set(dates)
     done = Counter(ex_id for ex_id, day in completions if day in in_week and ex_id in due)
     return WeekProgress(
-        # Done more often than due (e.g. undone then redone elsewhere) never exceeds due.
-        done=sum(min(n, due[ex_id]) for ex_id, n in done.items()),
+        done=done_within_due(due, done),
         due=sum(due.values()),
         checkin_days=len(in_week & set(checkin_dates)),
     )
