@@ -82,6 +82,15 @@ class ExerciseCompletion(models.Model):
         return f"{self.local_date}: {self.exercise}"
 
 
+class JournalEntryQuerySet(models.QuerySet["JournalEntry"]):
+    def shared(self) -> JournalEntryQuerySet:
+        """What a care team may read of a journal: saved entries the patient shared. Never
+        private entries, never drafts (even of an entry marked to share), never released ones."""
+        return self.filter(
+            visibility=JournalEntry.Visibility.CARE_TEAM, status=JournalEntry.Status.SAVED
+        )
+
+
 class JournalEntry(models.Model):
     class Kind(models.TextChoices):
         FREE_WRITING = "free_writing", "Free writing"
@@ -134,6 +143,8 @@ class JournalEntry(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
     shared_at = models.DateTimeField(null=True, blank=True)
+
+    objects = JournalEntryQuerySet.as_manager()
 
     class Meta:
         ordering = ["-local_date", "-created_at"]

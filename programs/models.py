@@ -294,6 +294,12 @@ class ExerciseTemplate(VersionContent):
         return bool(src) and src.rsplit("?", 1)[0].endswith((".mp3", ".m4a", ".ogg", ".wav", ".oga"))
 
 
+class EnrolmentQuerySet(models.QuerySet["Enrolment"]):
+    def open(self) -> EnrolmentQuerySet:
+        """Enrolments still running: active or paused (the one spelling of "open")."""
+        return self.filter(status__in=Enrolment.OPEN_STATUSES)
+
+
 class Enrolment(models.Model):
     class Status(models.TextChoices):
         ACTIVE = "active", "Active"
@@ -320,6 +326,10 @@ class Enrolment(models.Model):
     withdrawn_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
+    OPEN_STATUSES = (Status.ACTIVE, Status.PAUSED)
+
+    objects = EnrolmentQuerySet.as_manager()
+
     class Meta:
         ordering = ["-start_date"]
         constraints = [
@@ -339,7 +349,7 @@ class Enrolment(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status in (self.Status.ACTIVE, self.Status.PAUSED)
+        return self.status in self.OPEN_STATUSES
 
 
 class EnrolmentPause(models.Model):
