@@ -25,7 +25,6 @@ from programs.models import Enrolment, ExerciseTemplate, Occurrence, Session, We
 from programs.schedule import DayPlan, plan_for, prefetch_for_plan, programme_date
 from recovery.models import User
 
-OPEN = (Enrolment.Status.ACTIVE, Enrolment.Status.PAUSED)
 SCORE_NAMES = {"pain": "Pain", "stress": "Stress", "mood": "Mood"}
 LOOKAHEAD_DAYS = 14  # how far ahead the plan is searched for the next appointment
 
@@ -87,7 +86,7 @@ def complete_exercise(
     existing = _done_on(patient, exercise, local_date)
     if existing is not None:
         return existing
-    if exercise.pk not in {ex.pk for ex in _plan(enrolment, local_date).exercises}:
+    if exercise.pk not in {ex.pk for ex in plan_for(enrolment, local_date).exercises}:
         raise ValidationError("This exercise is not due today.")
     if minutes is not None and not 0 < minutes <= 600:
         raise ValidationError({"minutes": "Minutes must be a whole number from 1 to 600."})
@@ -131,14 +130,6 @@ class WeekProgress:
         return round(100 * self.done / self.due) if self.due else 0
 
 
-def _plan(enrolment: Enrolment, local_date: dt.date) -> DayPlan:
-    plan = plan_for(enrolment, local_date)
-    # A paused status means nothing is due, even if its pause row is missing or not yet begun.
-    if plan.state == "active" and enrolment.status == Enrolment.Status.PAUSED:
-        return DayPlan(enrolment, local_date, "paused")
-    return plan
-
-
 def programme_week_dates(plan: DayPlan) -> list[dt.date]:
     """Calendar dates of the 7 days of the programme week `plan` falls in (a pause in the
     middle of the week pushes its later days on); empty unless the plan is active."""
@@ -174,7 +165,7 @@ def week_progress(enrolment: Enrolment, local_date: dt.date) -> WeekProgress:
 
     `enrolment` should come through prefetch_for_plan; then this costs 2 queries.
     """
-    dates = programme_week_dates(_plan(enrolment, local_date))
+    dates = programme_week_dates(plan_for(enrolment, local_date))
     if not dates:
         return WeekProgress(done=0, due=0, checkin_days=0)
     completions = ExerciseCompletion.objects.filter(
@@ -262,7 +253,7 @@ def _enrolments(patient: User) -> list[Enrolment]:
     """Open enrolments; if none, the most recently completed one (to say "you finished")."""
     open_ = list(
         prefetch_for_plan(
-            Enrolment.objects.filter(patient=patient, status__in=OPEN).order_by("start_date", "pk")
+            Enrolment.objects.filter(patient=patient).open().order_by("start_date", "pk")
         )
     )
     if open_:
@@ -310,7 +301,7 @@ def _next_meeting(
         for enrolment in enrolments:
             if not enrolment.is_open:
                 continue
-            sessions: tuple[Session, ...] = _plan(enrolment, day).sessions
+            sessions: tuple[Session, ...] = plan_for(enrolment, day).sessions
             if sessions:
                 session = sessions[0]
                 return NextMeeting(
@@ -328,7 +319,7 @@ def today_context(patient: User, local_date: dt.date) -> TodayContext:
     exercises): enrolments with their versions (5), completions (1), check-ins (1), and the
     next cohort meeting (1)."""
     enrolments = _enrolments(patient)
-    plans = [(e, _plan(e, local_date)) for e in enrolments]
+    plans = [(e, plan_for(e, local_date)) for e in enrolments]
     week_dates = {e.pk: programme_week_dates(plan) for e, plan in plans}
     span = [local_date, *(d for dates in week_dates.values() for d in dates)]
     first, last = min(span), max(span)

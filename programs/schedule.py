@@ -141,6 +141,8 @@ def exercise_due(
 
 
 def plan_for(enrolment: Enrolment, local_date: dt.date) -> DayPlan:
+    """What `enrolment` owes on the patient's `local_date`: the one answer every page reads
+    (Today, History, the clinician's pages, the admin's preview), status and pauses included."""
     version = enrolment.version
     ended_on = enrolment.completed_on or enrolment.withdrawn_on
     if ended_on is not None and local_date >= ended_on:
@@ -166,5 +168,11 @@ def plan_for(enrolment: Enrolment, local_date: dt.date) -> DayPlan:
     exercises = tuple(
         ex for ex in version.exercises.all() if exercise_due(ex, week, day, local_date, dates)
     )
+    if enrolment.status == Enrolment.Status.PAUSED and (
+        enrolment.status_changed_on is None or local_date >= enrolment.status_changed_on
+    ):
+        # The status is the engine's word: paused means nothing is due from the day it was
+        # paused, even where a pause row is missing (a direct edit) or begins later.
+        return DayPlan(enrolment, local_date, "paused")
     sessions = tuple(s for s in version.sessions.all() if s.week == week and s.day == day)
     return DayPlan(enrolment, local_date, "active", index, exercises, sessions)
