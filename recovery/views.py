@@ -9,10 +9,11 @@ from django.views.decorators.cache import never_cache
 from django.views.static import serve
 
 from . import health
+from .http import AuthedHttpRequest
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthedHttpRequest) -> HttpResponse:
     """Send each role to its place."""
     user = request.user
     if user.is_admin:
@@ -23,8 +24,8 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def media(request: HttpRequest, path: str) -> HttpResponseBase:
-    return serve(request, path, document_root=settings.MEDIA_ROOT)
+def media(request: AuthedHttpRequest, path: str) -> HttpResponseBase:
+    return serve(request, path, document_root=str(settings.MEDIA_ROOT))
 
 
 @never_cache
