@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.static import serve
 
@@ -26,6 +27,11 @@ def home(request: AuthedHttpRequest) -> HttpResponse:
 @login_required
 def media(request: AuthedHttpRequest, path: str) -> HttpResponseBase:
     return serve(request, path, document_root=str(settings.MEDIA_ROOT))
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers and the admin ask for /favicon.ico whatever the page says: the SVG icon."""
+    return redirect(static("favicon.svg"), permanent=True)
 
 
 @never_cache
