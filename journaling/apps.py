@@ -4,3 +4,14 @@ from django.apps import AppConfig
 class JournalingConfig(AppConfig):
     name = "journaling"
     verbose_name = "Journal, exercises and check-ins"
+
+    def ready(self) -> None:
+        from recovery.demo import register_seeder
+        from recovery.signals import purge_patient_data
+
+        from . import deletion, demo
+
+        # A purged account loses everything the patient wrote or logged here.
+        purge_patient_data.connect(deletion.purge_patient_data, dispatch_uid="journaling.purge")
+        # Nine days of the demo patient's history (needs the programme).
+        register_seeder("journaling", order=20, seed=demo.seed)

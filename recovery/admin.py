@@ -1,30 +1,58 @@
+"""The core's admin: every page an admin opens stays inside their own clinic (recovery.access),
+allauth's email addresses and authenticators included; an authenticator's secret is never shown."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.admin import EmailAddressAdmin as BaseEmailAddressAdmin
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
+from .access import ClinicScopedAdmin, ClinicScopedMixin
 from .models import AuditEvent, Clinic, ClinicianProfile, PatientProfile, User, WorkerHeartbeat
 
 
 @admin.register(Clinic)
-class ClinicAdmin(admin.ModelAdmin):
+class ClinicAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """An admin sees and edits their own clinic only. New clinics are an operator's job
+    (a deployment's shell), not one clinic's admin's."""
+
     list_display = ("name", "slug", "time_zone", "contact_email")
     prepopulated_fields = {"slug": ("name",)}
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Clinic]:
+        clinic_id = getattr(request.user, "clinic_id", None)
+        qs = super().get_queryset(request)
+        return qs.filter(pk=clinic_id) if clinic_id is not None else qs.none()
 
-class PatientProfileInline(admin.StackedInline):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Clinic | None = None) -> bool:
+        return False
+
+
+class PatientProfileInline(admin.StackedInline):  # type: ignore[type-arg]
     model = PatientProfile
     can_delete = False
 
 
-class ClinicianProfileInline(admin.StackedInline):
+class ClinicianProfileInline(admin.StackedInline):  # type: ignore[type-arg]
     model = ClinicianProfile
     can_delete = False
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(ClinicScopedMixin, BaseUserAdmin):  # type: ignore[type-arg]
     ordering = ("email",)
     list_display = ("email", "role", "clinic", "is_active", "date_joined")
-    list_filter = ("role", "clinic", "is_active")
+    # No clinic filter: it would list every clinic's name.
+    list_filter = ("role", "is_active")
     search_fields = ("email",)
     fieldsets = (
         (None, {"fields": ("email", "password")}),
@@ -36,7 +64,7 @@ class UserAdmin(BaseUserAdmin):
     )
     inlines = [PatientProfileInline, ClinicianProfileInline]
 
-    def get_inlines(self, request, obj):  # type: ignore[no-untyped-def]
+    def get_inlines(self, request: HttpRequest, obj: User | None) -> list[Any]:
         if obj is None:
             return []
         if obj.is_patient:
@@ -47,20 +75,55 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ClinicScopedAdmin):
+    """The clinic's own trail (events about its patients or by its staff); nothing rewrites it."""
+
+    clinic_lookup = "clinic"
     list_display = ("at", "actor", "action", "patient", "path")
     list_filter = ("action",)
     search_fields = ("actor__email", "patient__email", "path")
     date_hierarchy = "at"
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
 admin.site.register(WorkerHeartbeat)
+
+
+# --- allauth's models, re-registered clinic-scoped ------------------------------------------
+
+for model in (EmailAddress, Authenticator):
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
+
+
+@admin.register(EmailAddress)
+class EmailAddressAdmin(ClinicScopedMixin, BaseEmailAddressAdmin):
+    clinic_lookup = "user__clinic"
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(ClinicScopedAdmin):
+    """Which second factors a user has, never their secrets (`data` holds the TOTP secret and
+    recovery codes). Read-only; deleting one is how an admin resets a lost phone."""
+
+    clinic_lookup = "user__clinic"
+    list_display = ("user", "type", "created_at", "last_used_at")
+    list_filter = ("type",)
+    fields = ("user", "type", "created_at", "last_used_at")
+    readonly_fields = fields
+    exclude = ("data",)
+    search_fields = ("user__email",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

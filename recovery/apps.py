@@ -7,6 +7,20 @@ class RecoveryConfig(AppConfig):
     verbose_name = "People, clinics and audit"
 
     def ready(self) -> None:
-        from . import signals
+        from celery.schedules import crontab
+        from django.conf import settings
+
+        from . import beat, signals
 
         post_migrate.connect(signals.create_default_clinic, sender=self)
+        beat.register(
+            "worker heartbeat",
+            float(settings.HEARTBEAT_INTERVAL_SECONDS),
+            "recovery.tasks.heartbeat",
+        )
+        # Accounts past their 14-day deletion grace period (recovery.deletion); idempotent.
+        beat.register(
+            "purge deleted accounts",
+            crontab(hour=3, minute=30),
+            "recovery.tasks.purge_deleted_accounts",
+        )

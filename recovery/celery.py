@@ -16,21 +16,17 @@ app.autodiscover_tasks()
 
 @app.on_after_finalize.connect
 def setup_periodic_tasks(sender: Celery, **kwargs: object) -> None:
-    from django.conf import settings
+    # Each app registers its own entries in AppConfig.ready() (recovery.beat).
+    from django.apps import apps
 
-    sender.add_periodic_task(
-        float(settings.HEARTBEAT_INTERVAL_SECONDS),
-        sender.signature("recovery.tasks.heartbeat"),
-        name="worker heartbeat",
-    )
-    from celery.schedules import crontab
+    if not apps.ready:  # the Django fixup normally set Django up before the app finalizes
+        import django
 
-    # Accounts past their 14-day deletion grace period (journaling.deletion); idempotent.
-    sender.add_periodic_task(
-        crontab(hour=3, minute=30),
-        sender.signature("journaling.tasks.purge_deleted_accounts"),
-        name="purge deleted accounts",
-    )
+        django.setup()
+    from . import beat
+
+    for entry in beat.entries():
+        sender.add_periodic_task(entry.schedule, sender.signature(entry.task), name=entry.name)
 
 
 @worker_ready.connect

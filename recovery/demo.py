@@ -1,7 +1,17 @@
-"""Demo people for a newcomer's first sign-in. Idempotent: running it twice changes nothing."""
+"""Demo people for a newcomer's first sign-in, and the registry of each app's demo seeder.
+Idempotent: running it twice changes nothing.
+
+Each app that has a part of the demo registers it from its AppConfig.ready():
+
+    from recovery import demo
+    demo.register_seeder("myapp", order=30, seed=myapp_seed)  # seed(people: DemoPeople)
+
+`seed_demo` runs the seeders by `order` (lower first: an app after the ones it builds on).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
@@ -67,3 +77,24 @@ def seed_people() -> DemoPeople:
         pprofile.time_zone = "America/New_York"
         pprofile.save()
     return DemoPeople(clinic=clinic, admin=admin, clinician=clinician, patient=patient)
+
+
+Seeder = Callable[[DemoPeople], object]
+_seeders: dict[str, tuple[int, Seeder]] = {}
+
+
+def register_seeder(name: str, order: int, seed: Seeder) -> None:
+    """Add an app's part of the demo. Registering the same seeder again is harmless; a name
+    registered for another seeder, or an order another seeder holds, fails loudly."""
+    existing = _seeders.get(name)
+    if existing is not None and existing != (order, seed):
+        raise ValueError(f"demo seeder {name!r} is already registered")
+    taken = {o: n for n, (o, _) in _seeders.items() if n != name}
+    if order in taken:
+        raise ValueError(f"demo seeder order {order} is taken by {taken[order]!r}")
+    _seeders[name] = (order, seed)
+
+
+def seeders() -> list[tuple[str, Seeder]]:
+    """The registered seeders, in the order they run."""
+    return [(name, seed) for name, (_, seed) in sorted(_seeders.items(), key=lambda i: i[1][0])]

@@ -186,6 +186,11 @@ class AuditEvent(models.Model):
     patient = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_about"
     )
+    # Whose clinic's record this is (the patient's, else the actor's), kept on the row itself so
+    # a clinic's admin still finds it after the people it names are gone; set on write (save).
+    clinic = models.ForeignKey(
+        Clinic, null=True, blank=True, on_delete=models.PROTECT, related_name="audit_events"
+    )
     action = models.CharField(max_length=64)
     path = models.CharField(max_length=300, blank=True)
     detail = models.JSONField(default=dict, blank=True)
@@ -193,10 +198,22 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-at"]
-        indexes = [models.Index(fields=["patient", "-at"])]
+        indexes = [
+            models.Index(fields=["patient", "-at"]),
+            models.Index(fields=["clinic", "-at"], name="recovery_au_clinic_at_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.clinic_id is None:
+            self.clinic_id = clinic_of(self.patient) or clinic_of(self.actor)
+        super().save(*args, **kwargs)
+
+
+def clinic_of(user: User | None) -> int | None:
+    return user.clinic_id if user is not None else None
 
 
 class WorkerHeartbeat(models.Model):

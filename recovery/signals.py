@@ -1,11 +1,19 @@
-"""Every user has the profile of their role, whichever path created them."""
+"""Every user has the profile of their role, whichever path created them; and the signals by
+which the core asks each app to answer for its own data (the core names no feature)."""
 
 from typing import Any
 
 from django.db.models.signals import post_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from .models import ClinicianProfile, PatientProfile, User
+
+# Sent by recovery.deletion.purge_account inside its transaction, with `patient` (a User) and
+# `now` (an aware datetime). Each app that holds a patient's data connects one receiver in its
+# AppConfig.ready(): it deletes (or closes) that app's rows about the patient and returns a
+# {label: count} dict for the audit trail. A receiver that raises rolls the whole purge back
+# (sent with send(), not send_robust(): a half-purged account is worse than a retried one).
+purge_patient_data = Signal()
 
 
 @receiver(post_save, sender=User)

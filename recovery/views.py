@@ -5,14 +5,16 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.static import serve
 
 from . import health
+from .http import AuthedHttpRequest
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthedHttpRequest) -> HttpResponse:
     """Send each role to its place."""
     user = request.user
     if user.is_admin:
@@ -23,8 +25,13 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def media(request: HttpRequest, path: str) -> HttpResponseBase:
-    return serve(request, path, document_root=settings.MEDIA_ROOT)
+def media(request: AuthedHttpRequest, path: str) -> HttpResponseBase:
+    return serve(request, path, document_root=str(settings.MEDIA_ROOT))
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers and the admin ask for /favicon.ico whatever the page says: the SVG icon."""
+    return redirect(static("favicon.svg"), permanent=True)
 
 
 @never_cache

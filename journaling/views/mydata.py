@@ -8,21 +8,23 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from journaling import deletion, export
+from journaling import export
+from recovery import deletion
 from recovery.decorators import patient_required
+from recovery.http import AuthedHttpRequest
 from recovery.models import User
 
 
 @patient_required
-def index(request: HttpRequest) -> HttpResponse:
-    due = deletion.local_due_date(request.user.patient_profile)
-    return render(request, "journaling/mydata/index.html", {"deletion_due": due})
+def index(request: AuthedHttpRequest) -> HttpResponse:
+    # The pending deletion date comes from the core's context processor (account_deletion_due).
+    return render(request, "journaling/mydata/index.html")
 
 
 def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
@@ -35,7 +37,7 @@ def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
 
 @patient_required
 @never_cache
-def export_json(request: HttpRequest) -> HttpResponse:
+def export_json(request: AuthedHttpRequest) -> HttpResponse:
     content = export.export_json(request.user, timezone.now())
     name = f"my-data-{request.user.local_today():%Y-%m-%d}.json"
     return _download(content, "application/json; charset=utf-8", name)
@@ -43,9 +45,10 @@ def export_json(request: HttpRequest) -> HttpResponse:
 
 @patient_required
 @never_cache
-def export_pdf(request: HttpRequest) -> HttpResponse:
+def export_pdf(request: AuthedHttpRequest) -> HttpResponse:
     content = export.export_pdf(request.user, timezone.now())
-    return _download(content, "application/pdf", f"my-data-{request.user.local_today():%Y-%m-%d}.pdf")
+    name = f"my-data-{request.user.local_today():%Y-%m-%d}.pdf"
+    return _download(content, "application/pdf", name)
 
 
 class DeleteAccountForm(forms.Form):
@@ -85,9 +88,10 @@ class DeleteAccountForm(forms.Form):
 
 
 @patient_required
-def delete_account(request: HttpRequest) -> HttpResponse:
+def delete_account(request: AuthedHttpRequest) -> HttpResponse:
     user = request.user
-    if deletion.deletion_due(user.patient_profile) is not None:  # already asked: the page offers to cancel instead
+    if deletion.deletion_due(user.patient_profile) is not None:
+        # Already asked: the page offers to cancel instead.
         return redirect("journaling:my_data")
     form = DeleteAccountForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -97,19 +101,21 @@ def delete_account(request: HttpRequest) -> HttpResponse:
         logout(request)
         messages.warning(
             request,
-            f"Your account will be deleted on {deletion.long_date(due)}. Until then you can sign in again "
-            "and cancel the deletion.",
+            f"Your account will be deleted on {deletion.long_date(due)}. Until then you can sign "
+            "in again and cancel the deletion.",
         )
         return redirect("account_login")
     form.mark_errors()
     return render(
-        request, "journaling/mydata/delete.html", {"form": form, "grace_days": deletion.GRACE_PERIOD.days}
+        request,
+        "journaling/mydata/delete.html",
+        {"form": form, "grace_days": deletion.GRACE_PERIOD.days},
     )
 
 
 @patient_required
 @require_POST
-def cancel_deletion(request: HttpRequest) -> HttpResponse:
+def cancel_deletion(request: AuthedHttpRequest) -> HttpResponse:
     if deletion.cancel_deletion(request.user):
         messages.success(request, "Deletion cancelled. Your account and everything in it stay.")
     return redirect("journaling:my_data")

@@ -1,4 +1,7 @@
-"""My data: JSON and PDF downloads, and deleting the account after a grace period."""
+"""My data: JSON and PDF downloads, and asking to delete the account (or cancelling).
+
+The purge itself (recovery.deletion and each app's receiver) is tested in
+tests/recovery/test_deletion.py."""
 
 from __future__ import annotations
 
@@ -7,21 +10,16 @@ import json
 
 import pytest
 import time_machine
-from allauth.account.models import EmailAddress
 from django.contrib.auth import SESSION_KEY
 
-from journaling import deletion
-from journaling.models import CheckIn, ExerciseCompletion, JournalEntry, StressorItem
-from journaling.tasks import purge_deleted_accounts
+from journaling.models import CheckIn, JournalEntry, StressorItem
 from programs.models import (
     Attendance,
     Cohort,
     CohortMembership,
-    Enrolment,
     Occurrence,
     Screening,
 )
-from recovery.models import AuditEvent, User
 from tests.factories import PASSWORD, PatientFactory
 from tests.journaling.test_history import NOV_15, enrol, fill_days, make_version
 
@@ -203,45 +201,3 @@ def test_requesting_deletion_signs_out_and_cancel_works(patient, patient_client)
 @pytest.mark.django_db
 def test_cancel_needs_post(patient_client):
     assert patient_client.get("/my-data/delete/cancel/").status_code == 405
-
-
-@pytest.mark.django_db
-def test_purge_waits_for_the_grace_period(patient, history):
-    deletion.request_deletion(patient, NOV_15)
-    assert deletion.purge_due_accounts(NOV_15 + dt.timedelta(days=13, hours=23)) == 0
-    assert CheckIn.objects.filter(patient=patient).count() == 14
-    patient.refresh_from_db()
-    assert patient.is_active and patient.email == "pat@example.test"
-
-
-@pytest.mark.django_db
-def test_purge_after_14_days_deletes_the_data_and_is_idempotent(patient, history, stranger):
-    deletion.request_deletion(patient, NOV_15)
-    assert deletion.request_deletion(patient, NOV_15 + dt.timedelta(days=3)) == NOV_15 + dt.timedelta(days=14)
-    with time_machine.travel(NOV_15 + dt.timedelta(days=14, minutes=1), tick=False):
-        assert purge_deleted_accounts() == 1
-        assert purge_deleted_accounts() == 0
-    for model in (CheckIn, ExerciseCompletion, JournalEntry, StressorItem):
-        assert not model.objects.filter(patient=patient).exists()
-    patient.refresh_from_db()
-    assert not patient.is_active and not patient.has_usable_password()
-    assert patient.email.endswith("@deleted.invalid")
-    assert patient.patient_profile.display_name == ""
-    assert not EmailAddress.objects.filter(user=patient).exists()
-    # What the clinic keeps.
-    enrolment = Enrolment.objects.get(patient=patient)
-    assert enrolment.status == "withdrawn" and enrolment.withdrawn_on == dt.date(2026, 11, 29)
-    assert Screening.objects.filter(patient=patient).exists()
-    assert Attendance.objects.filter(patient=patient).exists()
-    assert AuditEvent.objects.filter(patient=patient, action="patient_data_deleted").count() == 1
-    # Nobody else is touched.
-    assert CheckIn.objects.filter(patient=stranger).count() == 1
-    assert User.objects.get(pk=stranger.pk).is_active
-
-
-@pytest.mark.django_db
-def test_a_purged_account_cannot_sign_in(patient, client):
-    deletion.request_deletion(patient, NOV_15)
-    deletion.purge_due_accounts(NOV_15 + dt.timedelta(days=15))
-    assert not client.login(email="pat@example.test", password=PASSWORD)
-    assert deletion.cancel_deletion(User.objects.get(pk=patient.pk)) is False

@@ -101,3 +101,60 @@ def test_demo_totp_refuses_with_debug_off(settings):
     settings.DEBUG = False
     with pytest.raises(CommandError, match="DEBUG"):
         call_command("demo_totp", "clinician@demo.test", stdout=StringIO())
+
+
+# --- Each app's part of the demo comes from the registry its AppConfig fills -----------
+
+
+@pytest.fixture
+def seeder_registry():
+    """The registry as the apps left it, restored after a test changes it."""
+    from recovery import demo
+
+    saved = dict(demo._seeders)
+    yield demo
+    demo._seeders.clear()
+    demo._seeders.update(saved)
+
+
+def test_the_feature_apps_register_their_seeders_in_order():
+    from journaling import demo as journaling_demo
+    from programs import demo as programs_demo
+    from recovery.demo import seeders
+
+    assert seeders() == [("programs", programs_demo.seed), ("journaling", journaling_demo.seed)]
+
+
+@pytest.mark.usefixtures("debug_on")
+def test_seed_demo_runs_each_seeder_once_in_order(seeder_registry):
+    calls: list[tuple[str, str]] = []
+    seeder_registry._seeders.clear()
+    # Registered out of order on purpose: `order` decides, not registration time.
+    seeder_registry.register_seeder("late", 30, lambda people: calls.append(("late", people.patient.email)))
+    seeder_registry.register_seeder("early", 5, lambda people: calls.append(("early", people.patient.email)))
+    output = seed()
+    assert calls == [("early", "patient@demo.test"), ("late", "patient@demo.test")]
+    assert "patient@demo.test" in output
+
+
+@pytest.mark.usefixtures("debug_on")
+def test_a_failing_seeder_fails_loudly_and_leaves_nothing_half_made(seeder_registry):
+    def broken(people):
+        raise ImportError("No module named 'outcomes.missing'")
+
+    seeder_registry.register_seeder("broken", 99, broken)
+    with pytest.raises(ImportError, match="outcomes.missing"):
+        seed()
+    assert not User.objects.filter(email__endswith="@demo.test").exists()
+
+
+def test_a_seeder_name_or_order_clash_fails_loudly(seeder_registry):
+    def one(people):
+        return None
+
+    seeder_registry.register_seeder("one", 50, one)
+    seeder_registry.register_seeder("one", 50, one)  # the same again: harmless
+    with pytest.raises(ValueError, match="already registered"):
+        seeder_registry.register_seeder("one", 51, one)
+    with pytest.raises(ValueError, match="taken by 'one'"):
+        seeder_registry.register_seeder("two", 50, one)

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from recovery.demo import DEMO_PASSWORD, DEMO_TOTP_SECRETS, seed_people
-
-# Each app adds its part of the demo in <app>/demo.py as `seed(people)`, in this order.
-APP_SEEDERS = ["programs.demo", "journaling.demo", "outcomes.demo", "clinicians.demo"]
+from recovery.demo import DEMO_PASSWORD, DEMO_TOTP_SECRETS, seed_people, seeders
 
 
 class Command(BaseCommand):
@@ -23,12 +19,10 @@ class Command(BaseCommand):
             raise CommandError("seed_demo only runs with DEBUG on: it creates known passwords.")
         with transaction.atomic():
             people = seed_people()
-            for module_name in APP_SEEDERS:
-                try:
-                    module = importlib.import_module(module_name)
-                except ModuleNotFoundError:
-                    continue
-                module.seed(people)
+            # Each app registered its part in AppConfig.ready() (recovery.demo); one that
+            # fails stops the command and rolls the whole demo back.
+            for _name, seed in seeders():
+                seed(people)
         self.stdout.write(
             self.style.SUCCESS(f"Demo accounts (password for all: {DEMO_PASSWORD})")
         )
