@@ -275,6 +275,48 @@ def test_other_programme_clinic_or_closed_enrolment_refuses(clinician, patient):
     assert not CohortMembership.objects.exists()
 
 
+def test_joining_needs_the_cohorts_version_and_day_1(clinician, patient):
+    version = make_version()
+    cohort = make_cohort(version, clinician)  # day 1: 2 March 2026
+    newer = make_version()  # version 2 of the same programme
+    with pytest.raises(ValidationError, match="follows version 2"):
+        cohorts.join_cohort(cohort, enrol(patient, clinician, newer), clinician)
+    late = enrol(PatientFactory(), clinician, version, start=dt.date(2026, 3, 12))
+    with (
+        time_machine.travel(dt.datetime(2026, 3, 12, 15, 0, tzinfo=UTC), tick=False),
+        pytest.raises(ValidationError, match="out of step"),
+    ):
+        cohorts.join_cohort(cohort, late, clinician)
+    assert not CohortMembership.objects.exists()
+
+
+def test_a_future_cohort_takes_patients_whose_day_1_is_its_own(clinician):
+    version = make_version()
+    cohort = make_cohort(version, clinician, start=dt.date(2026, 4, 6))
+    with time_machine.travel(dt.datetime(2026, 3, 12, 15, 0, tzinfo=UTC), tick=False):
+        assert cohorts.step_problem(cohort, enrol(PatientFactory(), clinician, version,
+                                                  start=dt.date(2026, 4, 6))) is None
+        assert cohorts.step_problem(cohort, enrol(PatientFactory(), clinician, version,
+                                                  start=dt.date(2026, 4, 7)))
+
+
+def test_the_window_of_dates_and_places():
+    today = dt.date(2026, 3, 12)
+    assert cohorts.cohort_problems(dt.date(2026, 4, 6), 8, today) == {}
+    problems = cohorts.cohort_problems(dt.date(9999, 12, 1), 100_000, today)
+    assert "9999" in problems["start_date"] and "100000" in problems["capacity"]
+    assert set(cohorts.cohort_problems(dt.date(1900, 1, 1), 0, today)) == {"start_date", "capacity"}
+
+
+def test_a_meeting_cannot_move_outside_the_window(clinician):
+    ny_clinic()
+    (occ,) = cohorts.generate_occurrences(make_cohort(make_version(weeks=1), clinician))
+    with pytest.raises(ValidationError, match="9999"):
+        cohorts.move_occurrence(occ, dt.datetime(9999, 12, 31, 23, 30))
+    occ.refresh_from_db()
+    assert occ.starts_at.year == 2026
+
+
 # --- attendance --------------------------------------------------------------------------------
 
 
