@@ -11,12 +11,12 @@ import datetime as dt
 import zoneinfo
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q
 from django.utils import timezone
 
-from recovery.models import User
+from recovery.models import Clinic, User
 
 from .models import (
     Attendance,
@@ -24,35 +24,76 @@ from .models import (
     CohortMembership,
     Enrolment,
     Occurrence,
-    Program,
-    Screening,
     Session,
+)
+from .schedule import programme_day_index
+from .screening import (  # noqa: F401  (re-exported: callers know the gate as cohorts.*)
+    gate_message,
+    latest_screening,
+    record_screening,
+    screening_refusal,
 )
 
 GROUP_KINDS = (Session.Kind.GROUP, Session.Kind.RETREAT)
 
 
-# --- who may see and run a cohort -------------------------------------------------------
+# --- a sane window ---------------------------------------------------------------------------
+# One place for what dates and sizes a cohort may have (the form, the admin and the services
+# all ask here): a cohort starting in 9999 crashed the scheduler, and one in 1900 or with
+# 100,000 places is a typing slip, not a plan. Meetings may move within the same window.
+
+DAYS_BACK = 366
+DAYS_AHEAD = 2 * 366
+MIN_PLACES, MAX_PLACES = 1, 100
 
 
-def cohorts_for(user: User) -> QuerySet[Cohort]:
-    """Cohorts `user` runs: those they facilitate; an admin, every cohort of their clinic."""
-    if not user.is_authenticated:
-        return Cohort.objects.none()
-    base = Cohort.objects.filter(clinic_id=user.clinic_id)
-    if user.is_admin:
-        return base
-    if user.is_clinician:
-        return base.filter(facilitators=user)
-    return Cohort.objects.none()
+def clinic_today(clinic: Clinic) -> dt.date:
+    return timezone.now().astimezone(zoneinfo.ZoneInfo(clinic.time_zone)).date()
 
 
-def can_run(cohort: Cohort, user: User) -> bool:
-    if not user.is_authenticated or user.clinic_id != cohort.clinic_id:
-        return False
-    if user.is_admin:
-        return True
-    return user.is_clinician and cohort.facilitators.filter(pk=user.pk).exists()
+def date_window(today: dt.date) -> tuple[dt.date, dt.date]:
+    return today - dt.timedelta(days=DAYS_BACK), today + dt.timedelta(days=DAYS_AHEAD)
+
+
+def date_problem(day: dt.date, today: dt.date, what: str) -> str | None:
+    """Why `day` is outside the window, in words that name the years, or None."""
+    first, last = date_window(today)
+    if first <= day <= last:
+        return None
+    return (
+        f"{what} must fall between {first:%-d %B %Y} and {last:%-d %B %Y} "
+        f"(you gave {day:%-d %B %Y})."
+    )
+
+
+def places_problem(capacity: int) -> str | None:
+    if MIN_PLACES <= capacity <= MAX_PLACES:
+        return None
+    return f"A cohort has between {MIN_PLACES} and {MAX_PLACES} places (you gave {capacity})."
+
+
+def cohort_problems(
+    start_date: dt.date | None, capacity: int | None, today: dt.date
+) -> dict[str, str]:
+    """Field name -> what is wrong with a cohort's start date and size (empty when fine)."""
+    problems: dict[str, str] = {}
+    if start_date is not None and (p := date_problem(start_date, today, "The start date")):
+        problems["start_date"] = p
+    if capacity is not None and (p := places_problem(capacity)):
+        problems["capacity"] = p
+    return problems
+
+
+def create_cohort(cohort: Cohort, facilitator: User) -> list[Occurrence]:
+    """Save a new (unsaved) cohort with `facilitator` and schedule its meetings, all or
+    nothing: a refused or failing cohort leaves no half-made row behind."""
+    problems = cohort_problems(cohort.start_date, cohort.capacity, clinic_today(cohort.clinic))
+    if problems:
+        raise ValidationError(problems)
+    with transaction.atomic():
+        cohort.save()
+        cohort.facilitators.add(facilitator)
+        return generate_occurrences(cohort)
 
 
 # --- occurrences ------------------------------------------------------------------------
@@ -113,8 +154,12 @@ def move_occurrence(
     occurrence: Occurrence, when: dt.datetime, location: str | None = None
 ) -> Occurrence:
     """Move a meeting. A naive `when` is wall-clock time in the clinic's time zone; an aware
-    one is taken as it is. `location` None keeps the current place."""
+    one is taken as it is. `location` None keeps the current place. A date outside the
+    window is refused (ValidationError keyed "date")."""
     zone = clinic_zone(occurrence.cohort)
+    problem = date_problem(when.date(), clinic_today(occurrence.cohort.clinic), "A session")
+    if problem:
+        raise ValidationError({"date": problem})
     occurrence.starts_at = to_utc(when, zone)
     fields = ["starts_at"]
     if location is not None:
@@ -136,82 +181,40 @@ def local_start(occurrence: Occurrence) -> dt.datetime:
     return occurrence.starts_at.astimezone(clinic_zone(occurrence.cohort))
 
 
-# --- screening and joining --------------------------------------------------------------
+# --- joining --------------------------------------------------------------
 
 
-def record_screening(
-    patient: User,
-    program: Program,
-    decided_by: User,
-    decided_on: dt.date,
-    outcome: str,
-    reason: str,
-) -> Screening:
-    """A clinician's decision that a patient may join a group now, or needs individual care
-    first (seed 003: severe depression or suicidal thoughts). The reason is always written."""
-    errors: dict[str, str] = {}
-    reason = (reason or "").strip()
-    if not reason:
-        errors["reason"] = "Write the reason for this decision."
-    if outcome not in Screening.Outcome.values:
-        errors["outcome"] = "Choose “Cleared for group” or “Individual care first”."
-    if decided_on is None:
-        errors["decided_on"] = "Give the date of the decision."
-    elif decided_on > decided_by.local_today():
-        errors["decided_on"] = "A screening decision cannot be dated in the future."
-    if not patient.is_patient or patient.clinic_id != decided_by.clinic_id:
-        errors["patient"] = "This patient is not one of your clinic's patients."
-    if not (decided_by.is_clinician or decided_by.is_admin):
-        errors["decided_by"] = "Only a clinician can record a screening decision."
-    if errors:
-        raise ValidationError(errors)
-    return Screening.objects.create(
-        patient=patient,
-        program=program,
-        decided_by=decided_by,
-        decided_on=decided_on,
-        outcome=outcome,
-        reason=reason,
-    )
-
-
-def latest_screening(patient: User, program: Program) -> Screening | None:
+def step_problem(cohort: Cohort, enrolment: Enrolment) -> str | None:
+    """Why `enrolment` is out of step with `cohort`, or None. A member's Today counts weeks,
+    days and sessions from their own enrolment, so it must follow the cohort's version and be
+    on the cohort's programme day; otherwise Today says "Week 1, day 1" to someone whose group
+    met twice already. We refuse rather than move the patient's day 1 (an enrolment change
+    is for programs.services, and skipping a patient's first weeks is a clinical decision)."""
+    name = enrolment.patient.display_name
+    title = cohort.version.display_title
+    if enrolment.version_id != cohort.version_id:
+        return (
+            f"{name} follows version {enrolment.version.number} of the {title}, but this cohort "
+            f"follows version {cohort.version.number}: their weeks and sessions would not match. "
+            f"Add them to a cohort of version {enrolment.version.number}, or create one."
+        )
+    # Compare the two programme days on one date: today, or the cohort's day 1 if later.
+    on = max(clinic_today(cohort.clinic), cohort.start_date)
+    theirs = programme_day_index(enrolment.start_date, on, enrolment.pauses.all())
+    if theirs == (on - cohort.start_date).days:
+        return None
     return (
-        Screening.objects.filter(patient=patient, program=program)
-        .order_by("-decided_on", "-created_at", "-pk")
-        .first()
+        f"{name}'s day 1 of the {title} was {enrolment.start_date:%-d %B %Y}, but this cohort's "
+        f"day 1 is {cohort.start_date:%-d %B %Y}: their Today would be out of step with the "
+        f"group. Add them to a cohort whose day 1 is theirs, or create one."
     )
-
-
-def screening_refusal(patient: User, program: Program) -> str | None:
-    """Why the screening gate stops this patient joining a group of `program`, or None."""
-    if not program.requires_screening:
-        return None
-    return gate_message(patient, program, latest_screening(patient, program))
-
-
-def gate_message(patient: User, program: Program, latest: Screening | None) -> str | None:
-    """The gate itself, given the patient's latest screening (so pages can batch the reads)."""
-    if not program.requires_screening:
-        return None
-    name = patient.display_name
-    if latest is None:
-        return (
-            f"{name} has not been screened for the {program.title} yet. Record a screening "
-            "decision before they join a group."
-        )
-    if latest.outcome == Screening.Outcome.INDIVIDUAL_FIRST:
-        return (
-            f"The latest screening of {name} ({latest.decided_on:%-d %B %Y}) says individual "
-            "care first, so they cannot join a group yet."
-        )
-    return None
 
 
 def join_cohort(cohort: Cohort, enrolment: Enrolment, by: User) -> CohortMembership:
-    """Add an enrolled patient to a cohort, or say clearly why not. Idempotent."""
-    if not can_run(cohort, by):
-        raise PermissionDenied("Only the cohort's facilitators or a clinic admin can add members.")
+    """Add an enrolled patient to a cohort, or say clearly why not. Idempotent.
+
+    Who may add members (`by`) is decided by the caller through clinicians.access (views) or
+    the clinic-scoped admin; the rules here are about the patient and the cohort."""
     existing = CohortMembership.objects.filter(cohort=cohort, enrolment=enrolment).first()
     if existing is not None:
         return existing
@@ -230,7 +233,7 @@ def join_cohort(cohort: Cohort, enrolment: Enrolment, by: User) -> CohortMembers
             f"{name}'s enrolment is {enrolment.get_status_display().lower()}; only an active "
             "enrolment can join a cohort."
         )
-    refusal = screening_refusal(patient, program)
+    refusal = step_problem(cohort, enrolment) or screening_refusal(patient, program)
     if refusal:
         raise ValidationError(refusal)
     if CohortMembership.objects.filter(cohort=cohort, enrolment__patient=patient).exists():
@@ -255,20 +258,39 @@ def is_member(cohort: Cohort, patient: User) -> bool:
     return CohortMembership.objects.filter(cohort=cohort, enrolment__patient=patient).exists()
 
 
+def member_since(cohort: Cohort, patient: User) -> dt.date | None:
+    """The member's day 1 (of their enrolment): meetings before it are none of theirs. None
+    when `patient` is not a member."""
+    return (
+        CohortMembership.objects.filter(cohort=cohort, enrolment__patient=patient)
+        .values_list("enrolment__start_date", flat=True)
+        .first()
+    )
+
+
+def is_before_member(occurrence: Occurrence, since: dt.date) -> bool:
+    """Was `occurrence` held before a member whose day 1 is `since` joined the programme?"""
+    return local_start(occurrence).date() < since
+
+
 def record_attendance(occurrence: Occurrence, patient: User, status: str, by: User) -> Attendance:
-    """Record (or correct) one patient's attendance at one meeting: one row per pair."""
+    """Record (or correct) one patient's attendance at one meeting: one row per pair.
+    Who may record (`by`) is decided by the caller (clinicians.access, the scoped admin)."""
     cohort = occurrence.cohort
-    if not can_run(cohort, by):
-        raise PermissionDenied("Only the cohort's facilitators or a clinic admin record attendance.")
     if status not in Attendance.Status.values:
         raise ValidationError("Choose Present, Absent or Excused.")
-    if not is_member(cohort, patient):
+    since = member_since(cohort, patient)
+    if since is None:
         raise ValidationError(f"{patient.display_name} is not a member of this cohort.")
+    if is_before_member(occurrence, since):
+        raise ValidationError(
+            f"{patient.display_name} started the programme on {since:%-d %B %Y}, after this "
+            "session: there is no attendance to record."
+        )
     if occurrence.cancelled:
         raise ValidationError("This session was cancelled; there is no attendance to record.")
-    zone = clinic_zone(cohort)
-    if status != Attendance.Status.EXCUSED and (
-        occurrence.starts_at.astimezone(zone).date() > timezone.now().astimezone(zone).date()
+    if status != Attendance.Status.EXCUSED and local_start(occurrence).date() > clinic_today(
+        cohort.clinic
     ):
         # Excusing someone ahead of time is normal; "present" for a future meeting is a slip.
         raise ValidationError(
@@ -318,15 +340,10 @@ def attendance_summary(cohort: Cohort) -> list[AttendanceRow]:
             excused=Count("pk", filter=Q(status=Attendance.Status.EXCUSED)),
         )
     }
-    rows = []
-    for patient in members:
-        c = counts.get(patient.pk, {})
-        rows.append(
-            AttendanceRow(
-                patient=patient,
-                present=c.get("present", 0),
-                absent=c.get("absent", 0),
-                excused=c.get("excused", 0),
-            )
+    return [
+        AttendanceRow(
+            patient,
+            *(counts.get(patient.pk, {}).get(k, 0) for k in ("present", "absent", "excused")),
         )
-    return rows
+        for patient in members
+    ]
