@@ -1,4 +1,4 @@
-"""Role gates for views. Access to one patient's data is each app's get_patient_for()."""
+"""Role gates for views. Who may see which patient is clinicians.access (recovery.access for the clinic boundary)."""
 
 from __future__ import annotations
 
