@@ -31,6 +31,8 @@ def _score_range(field: str) -> models.CheckConstraint:
 
 
 class CheckIn(models.Model):
+    SCORES = (("pain", "Pain"), ("stress", "Stress"), ("mood", "Mood"))
+
     patient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="checkins"
     )
@@ -52,7 +54,13 @@ class CheckIn(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.local_date}: pain {self.pain}"
+        return f"{self.local_date}: {self.scores_text()}"
+
+    def scores_text(self) -> str:
+        """"pain 4, mood 6": the scores the patient gave, in words."""
+        given = [f"{label.lower()} {getattr(self, name)}" for name, label in self.SCORES
+                 if getattr(self, name) is not None]
+        return ", ".join(given) or "no scores"
 
 
 class ExerciseCompletion(models.Model):

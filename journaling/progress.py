@@ -118,20 +118,23 @@ class DayActivity:
         return self.checkin is None and not self.completions and not self.entries
 
     @property
-    def description(self) -> str:
-        """The whole day in words, for screen readers (the calendar cell is terse)."""
-        parts = [f"{self.local_date.day} {self.local_date:%B}"]
+    def summary(self) -> str:
+        """What was logged, in words, for screen readers (the calendar cell is terse)."""
+        parts = []
         if self.checkin is not None:
-            parts.append(f"checked in, pain {self.checkin.pain}")
+            parts.append(f"checked in, {self.checkin.scores_text()}")
         if self.completions:
             n = len(self.completions)
             parts.append(f"{n} exercise{'s' if n != 1 else ''} done")
         if self.entries:
             n = len(self.entries)
             parts.append(f"{n} journal entr{'ies' if n != 1 else 'y'}")
-        if len(parts) == 1:
-            parts.append("nothing logged")
-        return ", ".join(parts)
+        return ", ".join(parts) or "nothing logged"
+
+    @property
+    def description(self) -> str:
+        """The whole day in words: "12 November, checked in, pain 4"."""
+        return f"{self.local_date.day} {self.local_date:%B}, {self.summary}"
 
     def timeline(self) -> list[tuple[dt.datetime, str, object]]:
         """(time, kind, item) in the order they happened."""
