@@ -55,12 +55,12 @@ _SCRIPT = re.compile(r"<script\b.*?</script>", re.DOTALL)
 
 @dataclass(frozen=True)
 class ScorePoint:
-    """One day's check-in scores, each 0-10."""
+    """One day's check-in scores, each 0-10, or None when the patient left it unanswered."""
 
     local_date: dt.date
-    pain: int
-    stress: int
-    mood: int
+    pain: int | None
+    stress: int | None
+    mood: int | None
 
 
 @dataclass(frozen=True)
@@ -162,9 +162,11 @@ def adherence_svg(weeks: Sequence[WeekAdherence]) -> str:
 
 def metric_summary(points: Sequence[ScorePoint], key: str, name: str) -> str:
     """One sentence: first-week and last-week averages, then the lowest and highest day."""
-    series = sorted(((p.local_date, getattr(p, key)) for p in points), key=lambda item: item[0])
+    series: list[tuple[dt.date, int]] = sorted(
+        (p.local_date, value) for p in points if (value := getattr(p, key)) is not None
+    )
     if not series:
-        return f"No {name.lower()} scores yet."
+        return f"No {name.lower()} scores in this period."
     first_day, last_day = series[0][0], series[-1][0]
     # On ties, the most recent day: "lowest 2 on 12 Nov" should be news, not history.
     lowest = min(series, key=lambda item: (item[1], -item[0].toordinal()))

@@ -7,33 +7,27 @@ from typing import Any
 
 from django import forms
 
-
-class RangeInput(forms.NumberInput):
-    input_type = "range"
-
-
-# The words at each end of a 0-10 scale, shown next to the slider.
+# The words at each end of a 0-10 scale, shown under the choices.
 SCALE_ENDS: dict[str, tuple[str, str]] = {
     "pain": ("No pain", "Worst pain imaginable"),
     "stress": ("No stress, calm", "Extreme stress"),
     "mood": ("Very low", "Very good"),
 }
+SCORE_CHOICES = [(n, str(n)) for n in range(11)]
 
 
-def _score(label: str) -> forms.IntegerField:
-    message = f"{label} must be a whole number from 0 to 10."
-    return forms.IntegerField(
+def _score(label: str) -> forms.TypedChoiceField:
+    # Eleven radio buttons, none chosen until the patient picks one: a slider always sends
+    # a value (its starting 5 was saved as if chosen), an untouched radio group sends none,
+    # with or without JavaScript. Unanswered is allowed; save_checkin wants at least one.
+    return forms.TypedChoiceField(
         label=label,
-        min_value=0,
-        max_value=10,
-        initial=5,
-        error_messages={
-            "required": f"Please choose your {label.lower()} from 0 to 10.",
-            "invalid": message,
-            "min_value": message,
-            "max_value": message,
-        },
-        widget=RangeInput(attrs={"min": 0, "max": 10, "step": 1}),
+        choices=SCORE_CHOICES,
+        coerce=int,
+        empty_value=None,
+        required=False,
+        error_messages={"invalid_choice": f"{label} must be a whole number from 0 to 10."},
+        widget=forms.RadioSelect,
     )
 
 
@@ -51,11 +45,6 @@ class CheckInForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-        for name in SCALE_ENDS:
-            widget = self.fields[name].widget
-            widget.attrs["aria-describedby"] = f"{name}-ends"
-            # Shows the chosen number as the slider moves (the page works without it).
-            widget.attrs["oninput"] = f"document.getElementById('{name}-value').value=this.value"
 
     def scales(self) -> Iterator[tuple[forms.BoundField, str, str]]:
         for name, (low, high) in SCALE_ENDS.items():

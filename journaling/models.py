@@ -25,19 +25,27 @@ EMOTIONS = [
 
 
 def _score_range(field: str) -> models.CheckConstraint:
+    # Unset (NULL) or a whole number from 0 to 10.
     return models.CheckConstraint(
-        condition=Q(**{f"{field}__gte": 0, f"{field}__lte": 10}), name=f"checkin_{field}_0_10"
+        condition=Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gte": 0, f"{field}__lte": 10}),
+        name=f"checkin_{field}_0_10",
     )
 
 
 class CheckIn(models.Model):
+    """The patient's one check-in of a local day. Each score is the patient's own choice or
+    nothing: a measure they did not answer stays empty (never a default such as 5), and at
+    least one of the three is answered."""
+
+    SCORES = (("pain", "Pain"), ("stress", "Stress"), ("mood", "Mood"))
+
     patient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="checkins"
     )
     local_date = models.DateField()
-    pain = models.PositiveSmallIntegerField()
-    stress = models.PositiveSmallIntegerField()
-    mood = models.PositiveSmallIntegerField()
+    pain = models.PositiveSmallIntegerField(null=True, blank=True)
+    stress = models.PositiveSmallIntegerField(null=True, blank=True)
+    mood = models.PositiveSmallIntegerField(null=True, blank=True)
     note = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
@@ -49,10 +57,20 @@ class CheckIn(models.Model):
             _score_range("pain"),
             _score_range("stress"),
             _score_range("mood"),
+            models.CheckConstraint(
+                condition=Q(pain__isnull=False) | Q(stress__isnull=False) | Q(mood__isnull=False),
+                name="checkin_has_a_score",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.local_date}: pain {self.pain}"
+        return f"{self.local_date}: {self.scores_text()}"
+
+    def scores_text(self) -> str:
+        """"pain 4, mood 6": the scores the patient gave, in words, leaving out unset ones."""
+        given = [f"{label.lower()} {getattr(self, name)}" for name, label in self.SCORES
+                 if getattr(self, name) is not None]
+        return ", ".join(given) or "no scores"
 
 
 class ExerciseCompletion(models.Model):

@@ -38,6 +38,35 @@ def done_within_due(due: Counter[int], done: Counter[int]) -> int:
     return sum(min(n, due[ex_id]) for ex_id, n in done.items())
 
 
+def week_adherence(
+    enrolment: Enrolment,
+    week: int,
+    dates: Sequence[dt.date],
+    completions: Iterable[tuple[int, dt.date]],
+    today: dt.date,
+) -> WeekAdherence:
+    """Exercises done / due in one programme week, the one count Today and History show.
+
+    `dates` are the calendar dates of the week's programme days (pauses skipped). Due counts
+    what the plan asks for on those days up to `today` (the patient's local date): a week in
+    progress says "so far", never counting days still ahead. `completions` are the (exercise
+    id, local date) pairs logged for this enrolment; those on the week's days up to today
+    count, each exercise at most as often as it was due.
+    """
+    so_far = [day for day in dates if day <= today]
+    due: Counter[int] = Counter()
+    for day in so_far:
+        due.update(ex.pk for ex in plan_for(enrolment, day).exercises)
+    in_week = set(so_far)
+    done = Counter(ex_id for ex_id, day in completions if day in in_week)
+    return WeekAdherence(
+        week=week,
+        due=sum(due.values()),
+        done=done_within_due(due, done),
+        in_progress=today in dates,
+    )
+
+
 def weekly_adherence(
     enrolment: Enrolment, completions: Iterable[tuple[int, dt.date]], today: dt.date
 ) -> list[WeekAdherence]:
@@ -47,9 +76,7 @@ def weekly_adherence(
     local date) pairs logged for it. An exercise done more often than due counts as due,
     so a "3 times a week" exercise done on other days than planned still counts.
     """
-    due: dict[int, Counter[int]] = defaultdict(Counter)
-    week_of: dict[dt.date, int] = {}
-    current_week: int | None = None
+    days_of: dict[int, list[dt.date]] = defaultdict(list)
     day = enrolment.start_date
     for _ in range(MAX_PROGRAMME_DAYS):
         if day > today:
@@ -58,24 +85,11 @@ def weekly_adherence(
         if plan.state == "finished":
             break
         if plan.state == "active" and plan.week is not None:
-            week_of[day] = plan.week
-            due[plan.week].update(ex.pk for ex in plan.exercises)
-            if day == today:
-                current_week = plan.week
+            days_of[plan.week].append(day)
         day += dt.timedelta(days=1)
-    done: dict[int, Counter[int]] = defaultdict(Counter)
-    for exercise_id, local_date in completions:
-        if local_date in week_of:
-            done[week_of[local_date]][exercise_id] += 1
-    weeks = sorted(set(week_of.values()))
+    pairs = list(completions)
     return [
-        WeekAdherence(
-            week=week,
-            due=sum(due[week].values()),
-            done=done_within_due(due[week], done[week]),
-            in_progress=week == current_week,
-        )
-        for week in weeks
+        week_adherence(enrolment, week, days_of[week], pairs, today) for week in sorted(days_of)
     ]
 
 
@@ -118,20 +132,23 @@ class DayActivity:
         return self.checkin is None and not self.completions and not self.entries
 
     @property
-    def description(self) -> str:
-        """The whole day in words, for screen readers (the calendar cell is terse)."""
-        parts = [f"{self.local_date.day} {self.local_date:%B}"]
+    def summary(self) -> str:
+        """What was logged, in words, for screen readers (the calendar cell is terse)."""
+        parts = []
         if self.checkin is not None:
-            parts.append(f"checked in, pain {self.checkin.pain}")
+            parts.append(f"checked in, {self.checkin.scores_text()}")
         if self.completions:
             n = len(self.completions)
             parts.append(f"{n} exercise{'s' if n != 1 else ''} done")
         if self.entries:
             n = len(self.entries)
             parts.append(f"{n} journal entr{'ies' if n != 1 else 'y'}")
-        if len(parts) == 1:
-            parts.append("nothing logged")
-        return ", ".join(parts)
+        return ", ".join(parts) or "nothing logged"
+
+    @property
+    def description(self) -> str:
+        """The whole day in words: "12 November, checked in, pain 4"."""
+        return f"{self.local_date.day} {self.local_date:%B}, {self.summary}"
 
     def timeline(self) -> list[tuple[dt.datetime, str, object]]:
         """(time, kind, item) in the order they happened."""

@@ -9,18 +9,19 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from journaling.dates import zone_label
 from journaling.kinds import entry_kind_for
 from journaling.models import CheckIn, ExerciseCompletion
-from journaling.progress import done_within_due
+from journaling.progress import week_adherence
 from programs.models import Enrolment, ExerciseTemplate, Occurrence, Session, Week
 from programs.schedule import DayPlan, plan_for, prefetch_for_plan, programme_date
 from recovery.models import User
@@ -35,17 +36,28 @@ LOOKAHEAD_DAYS = 14  # how far ahead the plan is searched for the next appointme
 def _score_errors(scores: dict[str, Any]) -> dict[str, str]:
     errors = {}
     for name, value in scores.items():
+        if value is None:
+            continue  # not chosen: saved as unset, never as a made-up middle value
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10:
             errors[name] = f"{SCORE_NAMES[name]} must be a whole number from 0 to 10."
+    if not errors and all(value is None for value in scores.values()):
+        errors[NON_FIELD_ERRORS] = "Choose at least one of pain, stress or mood."
     return errors
 
 
 def save_checkin(
-    patient: User, local_date: dt.date, pain: int, stress: int, mood: int, note: str = ""
+    patient: User,
+    local_date: dt.date,
+    pain: int | None,
+    stress: int | None,
+    mood: int | None,
+    note: str = "",
 ) -> CheckIn:
-    """Create or update the patient's one check-in of `local_date`.
+    """Create or update the patient's one check-in of `local_date`, exactly as given: a score
+    of None is one the patient did not choose, and is stored unset.
 
-    Raises ValidationError (keyed by field) for a score outside 0-10; nothing is saved then.
+    Raises ValidationError (keyed by field) for a score outside 0-10, or when no score at all
+    is given; nothing is saved then.
     update_or_create locks the row and, on a concurrent first save, finds the winner's row.
     """
     errors = _score_errors({"pain": pain, "stress": stress, "mood": mood})
@@ -121,6 +133,9 @@ def undo_completion(patient: User, exercise: ExerciseTemplate, local_date: dt.da
 
 @dataclass(frozen=True)
 class WeekProgress:
+    """This programme week so far: exercises done of those due up to today (the count
+    History's adherence shows for the same week), and days checked in."""
+
     done: int
     due: int
     checkin_days: int
@@ -143,38 +158,34 @@ def programme_week_dates(plan: DayPlan) -> list[dt.date]:
 
 
 def _week_progress(
-    enrolment: Enrolment,
+    plan: DayPlan,
     dates: Sequence[dt.date],
     completions: Iterable[tuple[int, dt.date]],
     checkin_dates: Iterable[dt.date],
 ) -> WeekProgress:
-    due: Counter[int] = Counter()
-    for day in dates:
-        due.update(ex.pk for ex in plan_for(enrolment, day).exercises)
-    in_week = set(dates)
-    done = Counter(ex_id for ex_id, day in completions if day in in_week and ex_id in due)
-    return WeekProgress(
-        done=done_within_due(due, done),
-        due=sum(due.values()),
-        checkin_days=len(in_week & set(checkin_dates)),
-    )
+    """`completions`: (exercise id, local date) pairs logged for `plan`'s enrolment."""
+    assert plan.week is not None  # only an active plan has week dates
+    week = week_adherence(plan.enrolment, plan.week, dates, completions, plan.local_date)
+    so_far = {day for day in dates if day <= plan.local_date}
+    return WeekProgress(done=week.done, due=week.due, checkin_days=len(so_far & set(checkin_dates)))
 
 
 def week_progress(enrolment: Enrolment, local_date: dt.date) -> WeekProgress:
-    """Exercises done of those due this programme week, and days checked in that week.
+    """Exercises done of those due so far this programme week, and days checked in that week.
 
     `enrolment` should come through prefetch_for_plan; then this costs 2 queries.
     """
-    dates = programme_week_dates(plan_for(enrolment, local_date))
+    plan = plan_for(enrolment, local_date)
+    dates = programme_week_dates(plan)
     if not dates:
         return WeekProgress(done=0, due=0, checkin_days=0)
     completions = ExerciseCompletion.objects.filter(
-        patient_id=enrolment.patient_id, local_date__in=dates
+        enrolment=enrolment, local_date__in=dates
     ).values_list("exercise_id", "local_date")
     checkins = CheckIn.objects.filter(
         patient_id=enrolment.patient_id, local_date__in=dates
     ).values_list("local_date", flat=True)
-    return _week_progress(enrolment, dates, list(completions), list(checkins))
+    return _week_progress(plan, dates, list(completions), list(checkins))
 
 
 # --- everything the Today page shows -------------------------------------------------------
@@ -223,6 +234,10 @@ class NextMeeting:
     location: str = ""
     video_link: str = ""
 
+    @property
+    def zone_label(self) -> str:
+        return zone_label(self.time_zone)
+
 
 @dataclass
 class TodayContext:
@@ -249,8 +264,9 @@ class TodayContext:
         return None
 
 
-def _enrolments(patient: User) -> list[Enrolment]:
-    """Open enrolments; if none, the most recently completed one (to say "you finished")."""
+def today_enrolments(patient: User) -> list[Enrolment]:
+    """The programmes Today shows, loaded for plan_for (5 queries): the open enrolments; if
+    none, the most recently completed one (to say "you finished")."""
     open_ = list(
         prefetch_for_plan(
             Enrolment.objects.filter(patient=patient).open().order_by("start_date", "pk")
@@ -265,6 +281,38 @@ def _enrolments(patient: User) -> list[Enrolment]:
             )[:1]
         )
     )
+
+
+def _cards(
+    enrolment: Enrolment, plan: DayPlan, done_today: dict[int, ExerciseCompletion]
+) -> list[ExerciseCard]:
+    """The exercise cards of one programme on the plan's day: what is due, and what was
+    already done that day (due or not, so it can be undone), in the programme's order."""
+    exercises = {ex.pk: ex for ex in enrolment.version.exercises.all()}
+    due = [ex.pk for ex in plan.exercises]
+    also_done = [pk for pk in exercises if pk in done_today and pk not in due]
+    return [
+        ExerciseCard(enrolment, exercises[pk], done_today.get(pk))
+        for pk in sorted(due + also_done, key=lambda pk: (exercises[pk].order, pk))
+    ]
+
+
+def find_card(
+    patient: User, enrolments: Sequence[Enrolment], exercise_id: int, local_date: dt.date
+) -> ExerciseCard | None:
+    """The card `exercise_id` has on Today, if any, for the write paths (mark done, undo),
+    without building the page: 1 query, with `enrolments` from today_enrolments."""
+    completion = ExerciseCompletion.objects.filter(
+        patient=patient, exercise_id=exercise_id, local_date=local_date
+    ).first()
+    done_today = {exercise_id: completion} if completion is not None else {}
+    for enrolment in enrolments:
+        if any(ex.pk == exercise_id for ex in enrolment.version.exercises.all()):
+            cards = _cards(enrolment, plan_for(enrolment, local_date), done_today)
+            card = next((c for c in cards if c.exercise.pk == exercise_id), None)
+            if card is not None:
+                return card
+    return None
 
 
 def _next_meeting(
@@ -314,11 +362,20 @@ def _next_meeting(
     return None
 
 
-def today_context(patient: User, local_date: dt.date) -> TodayContext:
+def today_context(
+    patient: User,
+    local_date: dt.date,
+    *,
+    enrolments: list[Enrolment] | None = None,
+    with_next_meeting: bool = True,
+) -> TodayContext:
     """Everything the Today page needs, in a fixed number of queries (whatever the number of
-    exercises): enrolments with their versions (5), completions (1), check-ins (1), and the
-    next cohort meeting (1)."""
-    enrolments = _enrolments(patient)
+    exercises): enrolments with their versions (5, none when `enrolments` come from
+    today_enrolments already), completions (1), check-ins (1), and the next cohort meeting
+    (1, skipped without `with_next_meeting`: the partials that answer a write don't show it).
+    """
+    if enrolments is None:
+        enrolments = today_enrolments(patient)
     plans = [(e, plan_for(e, local_date)) for e in enrolments]
     week_dates = {e.pk: programme_week_dates(plan) for e, plan in plans}
     span = [local_date, *(d for dates in week_dates.values() for d in dates)]
@@ -329,19 +386,13 @@ def today_context(patient: User, local_date: dt.date) -> TodayContext:
     )
     checkins = list(CheckIn.objects.filter(patient=patient, local_date__range=(first, last)))
     done_today = {c.exercise_id: c for c in completions if c.local_date == local_date}
-    pairs = [(c.exercise_id, c.local_date) for c in completions]
+    pairs: dict[int, list[tuple[int, dt.date]]] = defaultdict(list)
+    for c in completions:
+        pairs[c.enrolment_id].append((c.exercise_id, c.local_date))
     checkin_dates = [c.local_date for c in checkins]
 
     programmes = []
     for enrolment, plan in plans:
-        exercises = {ex.pk: ex for ex in enrolment.version.exercises.all()}
-        due = [ex.pk for ex in plan.exercises]
-        # An exercise already done today keeps its card (so it can be undone), due or not.
-        also_done = [pk for pk in exercises if pk in done_today and pk not in due]
-        cards = [
-            ExerciseCard(enrolment, exercises[pk], done_today.get(pk))
-            for pk in sorted(due + also_done, key=lambda pk: (exercises[pk].order, pk))
-        ]
         weeks = {w.number: w for w in enrolment.version.weeks.all()}
         dates = week_dates[enrolment.pk]
         programmes.append(
@@ -349,13 +400,19 @@ def today_context(patient: User, local_date: dt.date) -> TodayContext:
                 enrolment=enrolment,
                 plan=plan,
                 week=weeks.get(plan.week) if plan.week else None,
-                cards=cards,
-                progress=_week_progress(enrolment, dates, pairs, checkin_dates) if dates else None,
+                cards=_cards(enrolment, plan, done_today),
+                progress=(
+                    _week_progress(plan, dates, pairs[enrolment.pk], checkin_dates)
+                    if dates
+                    else None
+                ),
             )
         )
     return TodayContext(
         local_date=local_date,
         programmes=programmes,
         checkin=next((c for c in checkins if c.local_date == local_date), None),
-        next_meeting=_next_meeting(patient, enrolments, local_date),
+        next_meeting=(
+            _next_meeting(patient, enrolments, local_date) if with_next_meeting else None
+        ),
     )

@@ -10,33 +10,17 @@ import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.middleware import HtmxDetails
 
 from journaling import charts, progress
+from journaling.dates import date_window, parse_day, parse_month, zone_label
 from recovery.decorators import patient_required
+from recovery.http import AuthedHttpRequest
 
 CHART_PERIODS = (30, 90)
-
-
-class HtmxRequest(HttpRequest):
-    htmx: HtmxDetails  # set by django_htmx's middleware
-
-
-def _parse_date(value: str | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
-def _parse_month(value: str | None) -> dt.date | None:
-    try:
-        return dt.datetime.strptime(value, "%Y-%m").date() if value else None
-    except ValueError:
-        return None
 
 
 def _shift_month(first: dt.date, months: int) -> dt.date:
@@ -44,42 +28,90 @@ def _shift_month(first: dt.date, months: int) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
+def _month_of_week(week: dt.date, month: dt.date | None) -> dt.date:
+    """The month whose calendar frames the week starting `week`: the month the patient was
+    looking at when its grid holds that week (a week across two months stays where it was
+    opened), otherwise the month of the week's Thursday (most of its days)."""
+    if month is not None:
+        first, last = progress.grid_span(progress.month_weeks(month.year, month.month))
+        if first <= week <= last:
+            return month
+    return (week + dt.timedelta(days=3)).replace(day=1)
+
+
 class Selection:
     """What the query string asks for: a month, a day or a week, a chart period.
 
-    Bad values fall back to the defaults instead of failing: these are bookmarkable links.
+    These are bookmarkable links: a value that is not a date, or a date outside the window
+    of `journaling.dates`, shows this month with a message saying so, never an error page.
     """
 
     def __init__(self, params: Any, today: dt.date) -> None:
         self.today = today
-        self.days = int(params.get("days")) if params.get("days") in ("30", "90") else 30
-        self.day = _parse_date(params.get("day"))
-        week = _parse_date(params.get("week"))
-        self.week = progress.week_start(week) if week and not self.day else None
-        month = _parse_month(params.get("month"))
-        if self.day or self.week:
-            month = (self.day or self.week or today).replace(day=1)
-        elif month is None or month == today.replace(day=1):
-            month = today.replace(day=1)
-            self.day = today  # this month: start on today's timeline
-        self.month = month
-
-    def url(self, **changes: Any) -> str:
-        params: dict[str, Any] = {}
-        if "day" in changes or "week" in changes:
-            params.update({k: v for k, v in changes.items() if k in ("day", "week") and v})
-        elif "month" in changes:
-            params["month"] = changes["month"]
-        elif self.day:
-            params["day"] = self.day.isoformat()
-        elif self.week:
-            params["week"] = self.week.isoformat()
+        self.first, self.last = date_window(today)
+        self.days = int(params["days"]) if params.get("days") in ("30", "90") else 30
+        day, week, month = (
+            parse_day(params.get("day"), today),
+            parse_day(params.get("week"), today),
+            parse_month(params.get("month"), today),
+        )
+        self.errors = [p.error for p in (day, week, month) if p.error]
+        self.day: dt.date | None = None
+        self.week: dt.date | None = None
+        if self.errors:
+            self.month = today.replace(day=1)
+            self.day = today
+        elif day.value:
+            self.day = day.value
+            self.month = day.value.replace(day=1)
+        elif week.value:
+            self.week = progress.week_start(week.value)
+            self.month = _month_of_week(self.week, month.value)
         else:
-            params["month"] = f"{self.month:%Y-%m}"
-        days = changes.get("days", self.days)
+            self.month = month.value or today.replace(day=1)
+            if self.month == today.replace(day=1):
+                self.day = today  # this month: start on today's timeline
+
+    def url(
+        self,
+        day: dt.date | None = None,
+        week: dt.date | None = None,
+        month: dt.date | None = None,
+        days: int | None = None,
+    ) -> str:
+        """The address of another view; what is not named stays as it is."""
+        params: dict[str, Any] = {}
+        if not (day or week or month):
+            day, week, month = self.day, self.week, self.month
+        if day:
+            params["day"] = day.isoformat()
+        elif week:
+            # The month on screen goes along: the week's calendar stays the one it came from.
+            params["week"] = week.isoformat()
+            params["month"] = f"{month or self.month:%Y-%m}"
+        elif month:
+            params["month"] = f"{month:%Y-%m}"
+        days = days or self.days
         if days != 30:
             params["days"] = days
         return "?" + urlencode(params)
+
+    def month_url(self, months: int) -> str | None:
+        month = _shift_month(self.month, months)
+        if month < self.first.replace(day=1) or month > self.last:
+            return None
+        return self.url(month=month)
+
+    def day_url(self, days: int) -> str | None:
+        assert self.day is not None
+        day = self.day + dt.timedelta(days=days)
+        return self.url(day=day) if self.first <= day <= self.last else None
+
+    def week_url(self, week: dt.date) -> str | None:
+        """The week starting `week`, if any of its days is inside the window."""
+        if week + dt.timedelta(days=6) < self.first or week > self.last:
+            return None
+        return self.url(week=max(week, self.first))  # the page finds the Monday again
 
     @property
     def timeline_dates(self) -> list[dt.date]:
@@ -100,8 +132,9 @@ def _timeline_title(sel: Selection) -> str:
 
 
 @patient_required
+@require_GET
 @vary_on_headers("HX-Request")
-def index(request: HtmxRequest) -> HttpResponse:
+def index(request: AuthedHttpRequest) -> HttpResponse:
     patient = request.user
     today = patient.local_today()
     sel = Selection(request.GET, today)
@@ -119,19 +152,18 @@ def index(request: HtmxRequest) -> HttpResponse:
         }
         for enrolment, weeks in progress.adherence_by_enrolment(patient, today)
     ]
-    prev_month = _shift_month(sel.month, -1)
-    next_month = _shift_month(sel.month, 1)
     context = {
         "sel": sel,
         "today": today,
         "month_weeks": [[activity[d] for d in week] for week in grid],
-        "prev_url": sel.url(month=f"{prev_month:%Y-%m}"),
-        "next_url": sel.url(month=f"{next_month:%Y-%m}"),
-        "prev_month": prev_month,
-        "next_month": next_month,
+        "prev_url": sel.month_url(-1),
+        "next_url": sel.month_url(1),
+        "prev_month": _shift_month(sel.month, -1),
+        "next_month": _shift_month(sel.month, 1),
         "timeline_title": _timeline_title(sel),
-        "timeline_days": [activity[d] for d in sel.timeline_dates],
+        "timeline_days": [activity[d] for d in sel.timeline_dates],  # in the month's grid
         "time_zone": patient.time_zone,
+        "zone_label": zone_label(patient.time_zone),
         "chart_periods": [(n, sel.url(days=n)) for n in CHART_PERIODS],
         "trend_svg": charts.trend_svg(points, chart_start, today),
         "trend_summary": charts.trend_summary(points),
@@ -140,14 +172,14 @@ def index(request: HtmxRequest) -> HttpResponse:
     }
     if sel.day:
         context["day_links"] = {
-            "prev": sel.url(day=(sel.day - dt.timedelta(days=1)).isoformat()),
-            "next": sel.url(day=(sel.day + dt.timedelta(days=1)).isoformat()),
-            "week": sel.url(week=progress.week_start(sel.day).isoformat()),
+            "prev": sel.day_url(-1),
+            "next": sel.day_url(1) if sel.day < today else None,
+            "week": sel.week_url(progress.week_start(sel.day)),
         }
     if sel.week:
         context["week_links"] = {
-            "prev": sel.url(week=(sel.week - dt.timedelta(days=7)).isoformat()),
-            "next": sel.url(week=(sel.week + dt.timedelta(days=7)).isoformat()),
+            "prev": sel.week_url(sel.week - dt.timedelta(days=7)),
+            "next": sel.week_url(sel.week + dt.timedelta(days=7)),
         }
     template = "journaling/history/_body.html" if request.htmx else "journaling/history/index.html"
     return render(request, template, context)

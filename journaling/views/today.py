@@ -2,32 +2,28 @@
 
 Only the patient sees it (clinicians and admins get 404). Every POST works with htmx (the
 changed card comes back, plus the week's progress out of band) and without JavaScript
-(a normal POST, then a redirect back to the page).
+(a normal POST, then a redirect back to the page). A write does only the work it needs:
+without JavaScript it redirects without building the page, with htmx it builds the parts
+it returns, and it loads the patient's programmes once.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.middleware import HtmxDetails
 
 from journaling import services
 from journaling.forms_today import CheckInForm, CompletionForm
 from journaling.models import JournalEntry
+from programs.models import Enrolment
+from recovery.access import own
 from recovery.decorators import patient_required
-from recovery.models import User
-
-
-class PatientRequest(HttpRequest):
-    htmx: HtmxDetails  # set by django_htmx's middleware
-    user: User  # patient_required let only a signed-in patient through
+from recovery.http import AuthedHttpRequest
 
 
 def _checkin_form(ctx: services.TodayContext) -> CheckInForm:
@@ -39,7 +35,7 @@ def _checkin_form(ctx: services.TodayContext) -> CheckInForm:
     )
 
 
-def _page(request: PatientRequest, ctx: services.TodayContext, form: CheckInForm) -> HttpResponse:
+def _page(request: AuthedHttpRequest, ctx: services.TodayContext, form: CheckInForm) -> HttpResponse:
     return render(request, "journaling/today.html", {"ctx": ctx, "form": form})
 
 
@@ -50,7 +46,7 @@ def _today_url(anchor: str = "") -> str:
 @patient_required
 @require_GET
 @vary_on_headers("HX-Request")
-def index(request: PatientRequest) -> HttpResponse:
+def index(request: AuthedHttpRequest) -> HttpResponse:
     ctx = services.today_context(request.user, request.user.local_today())
     return _page(request, ctx, _checkin_form(ctx))
 
@@ -61,7 +57,7 @@ def index(request: PatientRequest) -> HttpResponse:
 @patient_required
 @require_POST
 @vary_on_headers("HX-Request")
-def checkin(request: PatientRequest) -> HttpResponse:
+def checkin(request: AuthedHttpRequest) -> HttpResponse:
     today = request.user.local_today()
     form = CheckInForm(request.POST)
     saved = False
@@ -74,25 +70,24 @@ def checkin(request: PatientRequest) -> HttpResponse:
             saved = True
         except ValidationError as exc:
             form.add_error(None, exc)
-    ctx = services.today_context(request.user, today)
-    if saved:
-        if not request.htmx:
-            messages.success(request, "Check-in saved. Thank you.")
-            return redirect(_today_url("checkin"))
-        form = _checkin_form(ctx)
+    if saved and not request.htmx:
+        messages.success(request, "Check-in saved. Thank you.")
+        return redirect(_today_url("checkin"))
     if request.htmx:
+        # The check-in card and the week's progress (days checked in), nothing else.
+        ctx = services.today_context(request.user, today, with_next_meeting=False)
         return render(
             request,
             "journaling/today/checkin_response.html",
-            {"ctx": ctx, "form": form, "saved": saved},
+            {"ctx": ctx, "form": _checkin_form(ctx) if saved else form, "saved": saved},
         )
-    return _page(request, ctx, form)
+    return _page(request, services.today_context(request.user, today), form)
 
 
 # --- exercises -----------------------------------------------------------------------------
 
 
-def _not_due(request: PatientRequest, exercise_id: int) -> HttpResponse:
+def _not_due(request: AuthedHttpRequest, exercise_id: int) -> HttpResponse:
     # Not due today, not done today, or not this patient's: nothing more to say. A page left
     # open past midnight gets a plain explanation in place of the card instead of nothing.
     if request.htmx:
@@ -101,26 +96,33 @@ def _not_due(request: PatientRequest, exercise_id: int) -> HttpResponse:
 
 
 def _card_response(
-    request: PatientRequest, exercise_id: int, message: str, extra: dict[str, Any] | None = None
+    request: AuthedHttpRequest,
+    enrolments: list[Enrolment],
+    exercise_id: int,
+    message: str,
 ) -> HttpResponse:
     if not request.htmx:
         messages.success(request, message)
         return redirect(_today_url(f"exercise-{exercise_id}"))
-    ctx = services.today_context(request.user, request.user.local_today())
+    # The card and the week's progress, from the programmes already loaded for the write.
+    ctx = services.today_context(
+        request.user, request.user.local_today(), enrolments=enrolments, with_next_meeting=False
+    )
     return render(
         request,
         "journaling/today/exercise_response.html",
         {"ctx": ctx, "card": ctx.card(exercise_id), "exercise_id": exercise_id, "focus": True,
-         "status": message, **(extra or {})},
+         "status": message},
     )
 
 
 @patient_required
 @require_POST
 @vary_on_headers("HX-Request")
-def complete(request: PatientRequest, exercise_id: int) -> HttpResponse:
+def complete(request: AuthedHttpRequest, exercise_id: int) -> HttpResponse:
     today = request.user.local_today()
-    card = services.today_context(request.user, today).card(exercise_id)
+    enrolments = services.today_enrolments(request.user)
+    card = services.find_card(request.user, enrolments, exercise_id, today)
     if card is None:
         return _not_due(request, exercise_id)
     form = CompletionForm(request.POST)
@@ -140,20 +142,21 @@ def complete(request: PatientRequest, exercise_id: int) -> HttpResponse:
         )
     except ValidationError as exc:
         raise Http404(exc.messages[0]) from exc
-    return _card_response(request, exercise_id, "Marked as done.")
+    return _card_response(request, enrolments, exercise_id, "Marked as done.")
 
 
 @patient_required
 @require_POST
 @vary_on_headers("HX-Request")
-def undo(request: PatientRequest, exercise_id: int) -> HttpResponse:
+def undo(request: AuthedHttpRequest, exercise_id: int) -> HttpResponse:
     today = request.user.local_today()
-    card = services.today_context(request.user, today).card(exercise_id)
+    enrolments = services.today_enrolments(request.user)
+    card = services.find_card(request.user, enrolments, exercise_id, today)
     if card is None:
         return _not_due(request, exercise_id)
     # Only today's completion can be undone: the date is always the patient's today.
     services.undo_completion(request.user, card.exercise, today)
-    return _card_response(request, exercise_id, "No longer marked as done.")
+    return _card_response(request, enrolments, exercise_id, "No longer marked as done.")
 
 
 # --- flare support ------------------------------------------------------------------------
@@ -161,10 +164,12 @@ def undo(request: PatientRequest, exercise_id: int) -> HttpResponse:
 
 @patient_required
 @require_GET
-def flare_support(request: PatientRequest) -> HttpResponse:
+def flare_support(request: AuthedHttpRequest) -> HttpResponse:
     entry = None
     entry_id = request.GET.get("entry", "")
-    if entry_id.isdigit():
-        # The journal sends the patient here after a flare entry; only their own is named.
-        entry = JournalEntry.objects.filter(pk=int(entry_id), patient=request.user).first()
+    # ASCII digits that fit a database key: "²" or 30 digits are no entry, not an error.
+    if entry_id.isascii() and entry_id.isdigit() and len(entry_id) < 19:
+        # The journal sends the patient here after a flare entry; only their own is named
+        # (someone else's id shows the page without it, as if no entry were given).
+        entry = own(JournalEntry.objects.filter(pk=int(entry_id)), request.user).first()
     return render(request, "journaling/today/flare.html", {"entry": entry})

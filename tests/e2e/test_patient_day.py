@@ -52,9 +52,9 @@ def test_patient_day_and_clinician_sees_only_the_shared_entry(live_server, phone
     assert page.evaluate("window.__sameDocument") is True
 
     # Check in.
-    page.get_by_label("Pain").fill("3")
-    page.get_by_label("Stress").fill("4")
-    page.get_by_label("Mood").fill("7")
+    # Each score is a group of radio buttons 0-10, none chosen until the patient picks one.
+    for measure, score in (("Pain", "3"), ("Stress", "4"), ("Mood", "7")):
+        page.get_by_role("group", name=measure).get_by_label(score, exact=True).check()
     page.get_by_role("button", name="Save check-in").click()
     page.get_by_role("button", name="Update check-in").wait_for()
 

@@ -44,6 +44,23 @@ def test_summary_of_less_than_a_week_and_of_nothing():
     assert charts.trend_summary([]) == ["No check-ins in this period."]
 
 
+def test_unanswered_scores_are_gaps_not_zeros():
+    # Pain only on some days, nothing else: the sentences and the drawing skip the gaps.
+    points = [
+        ScorePoint(START, pain=6, stress=None, mood=None),
+        ScorePoint(START + dt.timedelta(days=1), pain=None, stress=None, mood=7),
+        ScorePoint(START + dt.timedelta(days=2), pain=4, stress=None, mood=None),
+    ]
+    assert charts.trend_summary(points) == [
+        "Pain averaged 5.0 over 2 check-ins; lowest 4 on 3 Nov, highest 6 on 1 Nov.",
+        "No stress scores in this period.",
+        "Mood averaged 7.0 over 1 check-in; it was 7 every time.",
+    ]
+    svg = charts.trend_svg(points, START, START + dt.timedelta(days=6))
+    assert svg.count('<desc class="value">') == 3
+    assert '<desc class="value">0</desc>' not in svg
+
+
 def test_trend_svg_contains_the_points_and_scales():
     svg = charts.trend_svg(falling_pain(), START, START + dt.timedelta(days=29))
     assert svg.startswith("<svg")

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from html.parser import HTMLParser
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 import time_machine
@@ -68,6 +71,79 @@ def fill_days(patient, enrolment: Enrolment, start: dt.date, days: int) -> None:
         )
 
 
+class _CalendarLinks(HTMLParser):
+    """Each calendar link as (accessible name, visible text, href), the way a browser works
+    them out: the name is aria-label if there is one, else the text outside aria-hidden;
+    the visible text is the text outside .visually-hidden."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[tuple[str, str, str]] = []
+        self._in_calendar = False
+        self._link: dict | None = None
+        self._stack: list[tuple[str, bool, bool]] = []  # tag, hides from name, hides from eye
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "table" and "calendar" in (attrs.get("class") or ""):
+            self._in_calendar = True
+        if not self._in_calendar:
+            return
+        if tag == "a":
+            self._link = {"label": attrs.get("aria-label"), "name": "", "visible": "",
+                          "href": attrs.get("href", ""), "depth": len(self._stack)}
+        self._stack.append((tag, attrs.get("aria-hidden") == "true",
+                            "visually-hidden" in (attrs.get("class") or "")))
+
+    def handle_endtag(self, tag):
+        if tag == "table":
+            self._in_calendar = False
+        if not self._in_calendar or not self._stack:
+            return
+        self._stack.pop()
+        if tag == "a" and self._link is not None:
+            link = self._link
+            name = link["label"] if link["label"] is not None else link["name"]
+            self.links.append((_squash(name), _squash(link["visible"]), link["href"]))
+            self._link = None
+
+    def handle_data(self, data):
+        if self._link is None:
+            return
+        inside = self._stack[self._link["depth"]:]
+        if not any(hidden for _, hidden, _ in inside):
+            self._link["name"] += data
+        if not any(invisible for _, _, invisible in inside):
+            self._link["visible"] += data
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def calendar_links(body: str) -> list[tuple[str, str, str]]:
+    parser = _CalendarLinks()
+    parser.feed(body)
+    return parser.links
+
+
+def calendar_link_names(body: str) -> list[str]:
+    return [name for name, _, _ in calendar_links(body)]
+
+
+def link_after(body: str, text: str) -> str:
+    """The href of the link whose text is `text` (the first one)."""
+    match = re.search(r'<a href="([^"]*)"[^>]*>' + re.escape(text) + "</a>", body)
+    assert match, f"no link {text!r}"
+    return match.group(1).replace("&amp;", "&")
+
+
+def heading(body: str) -> str:
+    match = re.search(r'<h2 id="calendar-heading">([^<]*)</h2>', body)
+    assert match
+    return match.group(1)
+
+
 # --- Access ----------------------------------------------------------------------------
 
 
@@ -110,7 +186,7 @@ def test_calendar_uses_the_patients_local_date(patient, patient_client):
         body = patient_client.get("/history/").content.decode()
     assert "February 2026" in body
     assert 'class=" today" data-date="2026-02-28"' in body
-    assert "28 February, checked in, pain 3 (today)" in body
+    assert "28 February, checked in, pain 3, stress 2, mood 7 (today)" in calendar_link_names(body)
     # 1 March is the future for this patient: not a link.
     assert 'href="?day=2026-03-01"' not in body
 
@@ -165,6 +241,108 @@ def test_month_navigation_and_htmx_partial(patient, patient_client):
     text = partial.content.decode()
     assert text.lstrip().startswith('<div id="history-body"')
     assert "<html" not in text
+
+
+@pytest.mark.django_db
+def test_calendar_links_say_what_they_show(patient, patient_client, clinician):
+    """Speech and voice control users name a day link by what they see: every link's
+    accessible name contains its visible text (axe: label-content-name-mismatch)."""
+    enrolment = enrol(patient, clinician, make_version(), dt.date(2026, 11, 9))
+    fill_days(patient, enrolment, dt.date(2026, 11, 9), 3)
+    with time_machine.travel(NOV_15, tick=False):
+        body = patient_client.get("/history/?month=2026-11").content.decode()
+    links = calendar_links(body)
+    assert len(links) == 15 + 6  # 1-15 November and the end of October in the grid
+    for name, visible, _ in links:
+        assert visible and visible in name, (visible, name)
+    assert "9 November, checked in, pain 7, stress 4, mood 5, 1 exercise done, 1 journal entry" in (
+        calendar_link_names(body)
+    )
+    assert "15 November, nothing logged (today)" in calendar_link_names(body)
+    assert "P7" in body  # the terse marks are still there for the eye
+
+
+@pytest.mark.django_db
+def test_timeline_names_the_time_zone_the_way_the_profile_form_does(patient, patient_client):
+    with time_machine.travel(NOV_15, tick=False):
+        body = patient_client.get("/history/").content.decode()
+    assert "Times are in your time zone, America/New York." in body
+    assert "America/New_York" not in body
+
+
+# --- Odd dates in the address ----------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query",
+    [
+        "month=0001-01", "month=9999-12", "day=0001-01-01", "day=9999-12-31", "week=0001-01-01",
+        "week=9999-12-31", "month=abc", "month=2026-13", "month=2026-1", "day=2026-02-30",
+        "day=20261112", "month=%00", "day=%00", "week=2026-11-0%00", "day=2015-12-31",
+        "month=2029-01",
+    ],
+)
+def test_odd_dates_show_this_month_with_a_message(patient, patient_client, query):
+    with time_machine.travel(NOV_15, tick=False):
+        for extra in ({}, {"HTTP_HX_REQUEST": "true"}):
+            response = patient_client.get(f"/history/?{query}", **extra)
+            assert response.status_code == 200
+            body = response.content.decode()
+            assert heading(body) == "November 2026"
+            assert '<div class="message error" role="alert">' in body
+            assert "Showing this month instead." in body
+            assert "Today</h2>" in body  # today's timeline, as on a plain visit
+            assert "\x00" not in body
+
+
+@pytest.mark.django_db
+def test_dates_out_of_the_window_say_which_are_allowed(patient, patient_client):
+    with time_machine.travel(NOV_15, tick=False):
+        body = patient_client.get("/history/?day=9999-12-31").content.decode()
+    assert "That date is too far away: choose one from January 2016 to December 2028." in body
+
+
+@pytest.mark.django_db
+def test_navigation_stops_at_the_edges_of_the_window(patient, patient_client):
+    with time_machine.travel(NOV_15, tick=False):
+        first = patient_client.get("/history/?month=2016-01").content.decode()
+        last = patient_client.get("/history/?month=2028-12").content.decode()
+        first_day = patient_client.get("/history/?day=2016-01-01").content.decode()
+        first_week = patient_client.get("/history/?week=2016-01-01").content.decode()
+    assert heading(first) == "January 2016" and "Previous month" not in first
+    assert 'href="?month=2016-02"' in first
+    assert heading(last) == "December 2028" and "Next month" not in last
+    assert "Previous day" not in first_day and "Next day" in first_day
+    assert "See the whole week" in first_day  # a week that starts in 2015 still opens
+    assert "Week of 28 December – 3 January 2016" in first_week
+    assert "Previous week" not in first_week and "Next week" in first_week
+    for page in (first, last, first_day, first_week):
+        assert "role=\"alert\"" not in page
+
+
+# --- Moving between months and weeks ---------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_see_the_whole_week_and_previous_month_stay_on_the_month_on_screen(patient, patient_client):
+    # Sunday 1 November: its week began on Monday 26 October.
+    with time_machine.travel(NOV_15, tick=False):
+        day = patient_client.get("/history/?day=2026-11-01").content.decode()
+        assert heading(day) == "November 2026"
+        week = patient_client.get("/history/" + link_after(day, "See the whole week")).content.decode()
+        assert "Week of 26 October – 1 November 2026" in week
+        assert heading(week) == "November 2026"  # not October: the patient was on November
+        previous = link_after(week, '<span aria-hidden="true">←</span> <span class="visually-hidden">Previous month: </span>Oct')
+        assert parse_qs(urlparse(previous).query)["month"] == ["2026-10"]
+        # Moving on by weeks: the calendar follows once the week leaves the month's grid.
+        earlier = patient_client.get("/history/" + link_after(week, "← Previous week")).content.decode()
+        assert "Week of 19 October – 25 October 2026" in earlier
+        assert heading(earlier) == "October 2026"
+        back = patient_client.get("/history/" + link_after(earlier, "Next week →")).content.decode()
+        assert heading(back) == "October 2026"  # the week of 26 October is in October's grid too
+        later = patient_client.get("/history/?week=2026-11-02&month=2026-10").content.decode()
+        assert heading(later) == "November 2026"
 
 
 # --- Charts on the page ----------------------------------------------------------------

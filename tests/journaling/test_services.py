@@ -126,6 +126,30 @@ def test_save_checkin_out_of_range_leaves_the_saved_values(patient):
     assert CheckIn.objects.get().pain == 4
 
 
+@pytest.mark.django_db
+def test_save_checkin_keeps_unchosen_scores_unset(patient):
+    checkin = services.save_checkin(patient, WEDNESDAY, None, 3, None)
+    checkin.refresh_from_db()
+    assert (checkin.pain, checkin.stress, checkin.mood) == (None, 3, None)
+    assert checkin.scores_text() == "stress 3"
+    with pytest.raises(ValidationError) as exc:
+        services.save_checkin(patient, WEDNESDAY, None, None, None, "only words")
+    assert exc.value.messages == ["Choose at least one of pain, stress or mood."]
+    assert CheckIn.objects.get().stress == 3  # the saved check-in is untouched
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "scores", [{"pain": None, "stress": None, "mood": None}, {"pain": 11}, {"mood": -1}]
+)
+def test_the_database_holds_the_check_in_rules(patient, scores):
+    from django.db import IntegrityError
+
+    fields = {"pain": 1, "stress": 1, "mood": 1, **scores}
+    with pytest.raises(IntegrityError), transaction.atomic():
+        CheckIn.objects.create(patient=patient, local_date=WEDNESDAY, **fields)
+
+
 # --- completions -------------------------------------------------------------------------------
 
 
@@ -227,9 +251,13 @@ def test_week_progress_counts_the_programme_week(patient, clinician):
     # Someone else's check-in does not count either.
     services.save_checkin(PatientFactory(), WEDNESDAY, 1, 1, 1)
 
+    # Due so far: two daily exercises Monday to Wednesday, and the walks of days 1 and 3
+    # (of days 1, 3 and 5): the count History shows for this week too.
     progress = services.week_progress(enrolment, WEDNESDAY)
-    assert progress == services.WeekProgress(done=4, due=7 * 2 + 3, checkin_days=3)
-    assert services.week_progress(enrolment, week2) == services.WeekProgress(1, 17, 1)
+    assert progress == services.WeekProgress(done=4, due=3 * 2 + 2, checkin_days=3)
+    assert services.week_progress(enrolment, week2) == services.WeekProgress(1, 2 + 1, 1)
+    sunday = MONDAY + dt.timedelta(days=6)
+    assert services.week_progress(enrolment, sunday) == services.WeekProgress(4, 7 * 2 + 3, 3)
 
 
 @pytest.mark.django_db
@@ -246,7 +274,8 @@ def test_week_progress_follows_a_pause_inside_the_week(patient, clinician):
     services.save_checkin(patient, friday, 5, 5, 5)
     services.save_checkin(patient, tuesday, 5, 5, 5)
     services.complete_exercise(patient, enrolment, exercise(version), tuesday)
-    progress = services.week_progress(enrolment, friday)
+    assert services.week_progress(enrolment, friday) == services.WeekProgress(0, 3, 1)
+    progress = services.week_progress(enrolment, tuesday)  # day 7
     assert progress == services.WeekProgress(done=1, due=7, checkin_days=2)
     assert services.week_progress(enrolment, WEDNESDAY) == services.WeekProgress(0, 0, 0)
 
@@ -276,7 +305,7 @@ def test_today_context_gathers_the_day(patient, clinician):
     assert [(c.exercise.slug, c.done) for c in programme.cards] == [("ex-0", True), ("ex-1", False)]
     assert programme.cards[0].entry_kind == "free_writing"
     assert programme.cards[1].is_meditation and programme.cards[1].entry_kind is None
-    assert programme.progress == services.WeekProgress(done=1, due=14, checkin_days=1)
+    assert programme.progress == services.WeekProgress(done=1, due=6, checkin_days=1)
     assert ctx.checkin is not None and ctx.checkin.pain == 6
     assert ctx.questionnaires_due == []
     assert ctx.card(exercise(version, "later").pk) is None

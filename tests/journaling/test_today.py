@@ -98,7 +98,7 @@ def test_page_shows_where_the_patient_is_and_what_is_due(
     assert "Save check-in" in body and "Nothing due today" in body
     assert "/journal/new/?kind=symptom_emotion&amp;flare=1" in body
     assert "I&#x27;m having a flare" in body or "I'm having a flare" in body
-    assert "Exercises done this week: <strong>0 of 14</strong>" in body
+    assert "Exercises done this week: <strong>0 of 6</strong> due so far" in body  # Mon-Wed
 
 
 @pytest.mark.django_db
@@ -171,7 +171,7 @@ def test_mark_done_with_htmx_swaps_the_card_and_never_duplicates(
     assert "Done" in body and "Undo" in body and "Mark as done" not in body
     assert "You spent 20 minutes on it." in body
     assert 'id="week-progress"' in body and 'hx-swap-oob="true"' in body
-    assert "<strong>1 of 14</strong>" in body
+    assert "<strong>1 of 6</strong>" in body
     # A double click or a retried request: still one row, same answer.
     again = patient_client.post(done_url(ex), {"minutes": "5"}, **HX)
     assert again.status_code == 200 and "Undo" in again.content.decode()
@@ -191,7 +191,7 @@ def test_mark_done_without_javascript_redirects_back(enrolment, version, patient
     body = patient_client.get("/today/").content.decode()
     assert "Marked as done" in body
     assert body.count("Mark as done") == 1 and "Undo" in body
-    assert "<strong>1 of 14</strong>" in body
+    assert "<strong>1 of 6</strong>" in body
 
 
 @pytest.mark.django_db
@@ -211,7 +211,7 @@ def test_undo(enrolment, version, patient_client, at_wednesday):
     patient_client.post(done_url(ex), **HX)
     body = patient_client.post(undo_url(ex), **HX).content.decode()
     assert "Mark as done" in body and "Undo" not in body
-    assert "<strong>0 of 14</strong>" in body
+    assert "<strong>0 of 6</strong>" in body
     assert not ExerciseCompletion.objects.exists()
     # Undoing again is harmless.
     assert patient_client.post(undo_url(ex)).status_code == 302
@@ -263,7 +263,8 @@ def test_check_in_then_update_the_same_day(patient, patient_client, at_wednesday
 
     page = patient_client.get("/today/").content.decode()
     assert "Update check-in" in page and "You checked in today" in page
-    assert 'name="pain" value="7"' in page and "Bad night" in page
+    assert 'name="pain" id="pain-7" value="7" checked' in page and "Bad night" in page
+    assert page.count(" checked>") == 3
 
     patient_client.post("/today/check-in/", {"pain": "4", "stress": "3", "mood": "6"}, **HX)
     checkin = CheckIn.objects.get()
@@ -283,7 +284,7 @@ def test_check_in_without_javascript(patient_client, at_wednesday):
 def test_out_of_range_check_in_says_so_and_saves_nothing(patient_client, at_wednesday, htmx):
     extra = HX if htmx else {}
     response = patient_client.post(
-        "/today/check-in/", {"pain": "11", "stress": "-1", "mood": ""}, **extra
+        "/today/check-in/", {"pain": "11", "stress": "-1", "mood": "4"}, **extra
     )
     assert response.status_code == 200
     body = response.content.decode()
@@ -291,7 +292,55 @@ def test_out_of_range_check_in_says_so_and_saves_nothing(patient_client, at_wedn
     assert "Your check-in was not saved." in body
     assert "Pain must be a whole number from 0 to 10." in body
     assert "Stress must be a whole number from 0 to 10." in body
-    assert "Please choose your mood from 0 to 10." in body
+    assert 'aria-describedby="pain-error pain-ends"' in body
+    assert 'name="mood" id="mood-4" value="4" checked' in body  # what was chosen stays chosen
+    assert not CheckIn.objects.exists()
+
+
+# Defect 9: the sliders started at 5, and an untouched slider saved a 5 the patient never chose.
+
+
+@pytest.mark.django_db
+def test_the_check_in_starts_with_nothing_chosen(patient_client, at_wednesday):
+    page = patient_client.get("/today/").content.decode()
+    form = page[page.index('id="checkin"'):page.index("</form>", page.index('id="checkin"'))]
+    for name in ("pain", "stress", "mood"):
+        assert form.count(f'type="radio" name="{name}"') == 11  # 0 to 10
+    assert "checked" not in form and 'value="5"' in form
+    assert 'type="range"' not in form and "oninput" not in form  # no inline handler either
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("htmx", [True, False])
+def test_a_measure_left_untouched_saves_nothing_for_it(patient, patient_client, at_wednesday, htmx):
+    extra = HX if htmx else {}
+    # What the browser sends when the patient chose only a pain score (with or without JS).
+    response = patient_client.post("/today/check-in/", {"pain": "7", "note": ""}, **extra)
+    assert response.status_code == (200 if htmx else 302)
+    checkin = CheckIn.objects.get()
+    assert (checkin.pain, checkin.stress, checkin.mood) == (7, None, None)
+    page = patient_client.get("/today/").content.decode()
+    assert 'name="pain" id="pain-7" value="7" checked' in page
+    assert page.count(" checked>") == 1  # stress and mood are still unanswered
+    # History and its chart cope with the missing scores.
+    history = patient_client.get("/history/?day=2026-03-04&days=30")
+    assert history.status_code == 200
+    text = history.content.decode()
+    assert "Checked in</strong>: pain 7" in text and "stress None" not in text
+    assert "<td>7</td><td>–</td><td>–</td>" in text
+    assert "No stress scores in this period." in text
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("htmx", [True, False])
+def test_a_check_in_with_no_score_at_all_says_so(patient_client, at_wednesday, htmx):
+    extra = HX if htmx else {}
+    response = patient_client.post("/today/check-in/", {"note": "Just a note"}, **extra)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Your check-in was not saved." in body
+    assert "Choose at least one of pain, stress or mood." in body
+    assert "Just a note" in body  # the words typed are not lost
     assert not CheckIn.objects.exists()
 
 
@@ -374,6 +423,78 @@ def test_today_costs_the_same_queries_whatever_the_number_of_exercises(
         assert "Exercise 0" in client.get("/today/").content.decode()
 
 
+# Defect 10: Today said "10 of 25" and History "10 of 11" for the same week.
+
+
+@pytest.mark.django_db
+def test_today_and_history_count_the_week_the_same_way(patient, clinician, patient_client, at_wednesday):
+    version = make_version(
+        extra=[{"slug": "walk", "title": "Walk", "kind": "physical_activity",
+                "cadence": "times_per_week", "times_per_week": 3}]
+    )
+    # Started a week earlier: Wednesday is day 3 of week 2.
+    enrolment = enrol(patient, clinician, version, start=MONDAY - dt.timedelta(days=7))
+    write, meditate, walk = (exercise(version, slug) for slug in ("ex-0", "ex-1", "walk"))
+    done = [(write, 0), (write, 1), (write, 2), (meditate, 0), (meditate, 1), (walk, 0), (walk, 1)]
+    done += [(write, -3), (walk, -5)]  # last week's: not this week's
+    for ex, offset in done:
+        ExerciseCompletion.objects.create(
+            patient=patient, enrolment=enrolment, exercise=ex,
+            local_date=MONDAY + dt.timedelta(days=offset),
+        )
+    today = patient_client.get("/today/").content.decode()
+    history = patient_client.get("/history/").content.decode()
+    # Due Monday to Wednesday: two daily exercises, and the walks of days 1 and 3 (of 1, 3, 5).
+    # Done: 3 + 2, and two walks (the one ahead of its day counts for the one due Wednesday).
+    assert "Exercises done this week: <strong>7 of 8</strong> due so far" in today
+    assert "this week so far 7 of 8." in history
+    assert "<th scope=\"row\">Week 2 (so far)</th><td>7</td><td>8</td>" in history
+
+
+# --- writes do only the work they need --------------------------------------------------------
+
+
+def _write_queries(client, url: str, data: dict, htmx: bool) -> list[str]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(url, data, **(HX if htmx else {}))
+    assert response.status_code == (200 if htmx else 302)
+    return [q["sql"] for q in queries.captured_queries]
+
+
+def _from(table: str, sqls: list[str]) -> int:
+    return sum(f'FROM "{table}"' in sql for sql in sqls)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("htmx", [True, False])
+def test_writes_build_only_what_they_return(patient, enrolment, version, htmx, at_wednesday):
+    """A completion, an undo or a check-in loads the programmes once; without JavaScript it
+    redirects without building the page, with htmx it builds the card and the week's
+    progress, never the page's other parts (the next meeting)."""
+    client = client_for(patient)
+    ex = exercise(version)
+    writes = [
+        (done_url(ex), {"minutes": "10"}),
+        (undo_url(ex), {}),
+        ("/today/check-in/", {"pain": "3", "stress": "4", "mood": "6"}),
+    ]
+    counts = []
+    for url, data in writes:
+        sqls = _write_queries(client, url, data, htmx)
+        counts.append(len(sqls))
+        assert _from("programs_enrolment", sqls) <= 1, url
+        assert _from("programs_occurrence", sqls) == 0, url  # the next meeting: page only
+        assert _from("journaling_checkin", sqls) <= (2 if htmx else 1), url
+    # Session, user, profile (3); the exercise writes: programmes (5), is it on today's page
+    # (1), the write (complete: its own idempotency check, then savepoint, insert, release: 4;
+    # undo: 1); the check-in: update_or_create (6, savepoints included); with htmx, the
+    # week's completions and check-ins (2), and the check-in's programmes (5).
+    complete, undo, checkin = counts
+    assert complete <= (3 + 5 + 1 + 4 + (2 if htmx else 0))
+    assert undo <= (3 + 5 + 1 + 1 + (2 if htmx else 0))
+    assert checkin <= (3 + 6 + (5 + 2 if htmx else 0))
+
+
 # --- flare support -----------------------------------------------------------------------------
 
 
@@ -403,4 +524,6 @@ def test_flare_support_after_writing_names_only_the_patients_own_entry(patient, 
     assert "Your entry is saved" in patient_client.get(f"/today/flare/?entry={mine.pk}").content.decode()
     body = patient_client.get(f"/today/flare/?entry={theirs.pk}").content.decode()
     assert "Your entry is saved" not in body
-    assert patient_client.get("/today/flare/?entry=nonsense").status_code == 200
+    for odd in ("nonsense", "²", "9" * 30, "-1"):
+        response = patient_client.get("/today/flare/", {"entry": odd})
+        assert response.status_code == 200 and "Your entry is saved" not in response.content.decode()
