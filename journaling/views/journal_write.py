@@ -10,9 +10,11 @@ from functools import wraps
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from journaling import entries, kinds
@@ -42,6 +44,26 @@ def patient_json(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
             )
         if getattr(request.user, "role", None) != "patient":
             raise Http404("Not found")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def back_to_the_form(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A form posted after the session ended goes to sign-in and then back to the *form*
+    (a new entry's URL with its kind and exercise), where journal.js puts the words it kept
+    on the device back and sends them. Without it, "next" would be the bare POST URL."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.method == "POST" and not request.user.is_authenticated:
+            back = request.path
+            if not kwargs and request.POST.get("kind") in kinds.KINDS:
+                query = {"kind": request.POST["kind"]}
+                if request.POST.get("exercise"):
+                    query["exercise"] = request.POST["exercise"]
+                back += "?" + urlencode(query)
+            return redirect_to_login(back)
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -100,6 +122,7 @@ def _form_context(
     }
 
 
+@back_to_the_form
 @patient_required
 def new(request: AuthedHttpRequest) -> HttpResponse:
     patient = request.user
@@ -142,6 +165,7 @@ def new(request: AuthedHttpRequest) -> HttpResponse:
     )
 
 
+@back_to_the_form
 @patient_required
 def edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     entry = own_entry(request, pk)
@@ -191,7 +215,9 @@ def _post(request: AuthedHttpRequest, kind: str, entry: JournalEntry | None) -> 
             status=400,
         )
     cd = form.cleaned_data
-    editor = {"editor_id": cd.get("editor_id") or "", "editor_seq": cd.get("editor_seq") or 0}
+    editor: dict[str, Any] = {
+        "editor_id": cd.get("editor_id") or "", "editor_seq": cd.get("editor_seq") or 0
+    }
     if intent == "compare":
         return _compare(request, form, entry, editor)
     if cd.get("visibility") == Visibility.RELEASED:

@@ -55,6 +55,17 @@ def test_the_form_offers_a_sign_in_link_that_comes_back_to_it(patient_client):
     assert 'data-login-url="/accounts/login/"' in body
 
 
+@pytest.mark.django_db
+def test_a_form_posted_after_sign_out_comes_back_to_the_form_after_sign_in():
+    response = Client().post("/journal/new/", _form("unsent_letter", exercise="7", body="x"))
+    assert response.status_code == 302
+    assert response["Location"] == (
+        "/accounts/login/?next=/journal/new/%3Fkind%3Dunsent_letter%26exercise%3D7")
+    response = Client().post("/journal/5/edit/", _form(body="x"))
+    assert response["Location"] == "/accounts/login/?next=/journal/5/edit/"
+    assert not JournalEntry.objects.exists()
+
+
 # --- 2: shared drafts leak ---------------------------------------------------------------------
 
 
