@@ -15,7 +15,7 @@
  *   (signed out: 401 or a sign-in page; refused: 400; a proxy's error page) keeps the local
  *   copy and says "Not saved"; signed out, it links to the sign-in page and back here, and
  *   the copy is sent when the form loads again after sign-in.
- * - A field never drops the end of a paste: no maxlength, a visible counter instead.
+ * - A field never drops the end of a paste: no maxlength; length-counter.js shows a counter.
  *
  * Each page load is one "editor" (a fresh id from the server) counting its changes (seq).
  * The server tells which editor wrote its last revision and up to which change: a local
@@ -453,36 +453,6 @@
     });
   }
 
-  // ---- length: a visible counter instead of maxlength, which silently cuts a paste -------
-
-  function updateCounter(input) {
-    var limit = parseInt(input.dataset.maxlength, 10);
-    var counter = document.getElementById(input.id + "-count");
-    if (!limit || !counter) return;
-    var length = input.value.length;
-    var over = length - limit;
-    input.setAttribute("aria-invalid", over > 0 ? "true" : "false");
-    counter.classList.toggle("over", over > 0);
-    if (over > 0) counter.textContent = length.toLocaleString() + " characters: " + over.toLocaleString() + " over the limit of " + limit.toLocaleString() + ". Shorten it to save; nothing has been cut.";
-    else if (length > limit * 0.9) counter.textContent = length.toLocaleString() + " of " + limit.toLocaleString() + " characters.";
-    else counter.textContent = "";
-  }
-
-  Array.prototype.forEach.call(form.querySelectorAll("[data-maxlength]"), function (input) {
-    if (!input.id) return;
-    var counter = document.createElement("p");
-    counter.id = input.id + "-count";
-    counter.className = "char-count";
-    counter.setAttribute("aria-live", "polite");
-    input.insertAdjacentElement("afterend", counter);
-    var described = input.getAttribute("aria-describedby");
-    input.setAttribute("aria-describedby", (described ? described + " " : "") + counter.id);
-    updateCounter(input);
-    input.addEventListener("input", function () {
-      updateCounter(input);
-    });
-  });
-
   form.addEventListener("submit", function (event) {
     if (releaseMode()) {
       // Enter in a text field while "Write and release" is chosen: release, sending no words.
@@ -543,6 +513,7 @@
     saveLocal();
     scheduleSend(0);
   }
-  Array.prototype.forEach.call(form.querySelectorAll("[data-maxlength]"), updateCounter);
+  // length-counter.js counts what restore() put back.
+  document.dispatchEvent(new Event("counter:refresh"));
   if (releaseMode()) updateMode();
 })();
