@@ -40,6 +40,10 @@ META_FIELDS = ("client_id", "base_revision", "editor_id", "editor_seq", "kind", 
                "flare")
 
 
+NUL_MESSAGE = ("This text holds an invisible character that cannot be saved (a NUL, often "
+               "from a paste). Remove it to save; your words are kept here and on this device.")
+
+
 def too_long_message(limit: int, length: int) -> str:
     return (f"This is {length:,} characters long; the limit is {limit:,}. Shorten it by "
             f"{length - limit:,} to save. Your words are kept here and on this device.")
@@ -55,6 +59,7 @@ class WordsField(forms.CharField):
         kwargs.setdefault("required", False)
         kwargs.setdefault("strip", False)
         super().__init__(**kwargs)
+        self.error_messages.setdefault("null_characters_not_allowed", NUL_MESSAGE)
         # The length is checked once, in validate(), with a message that says what to do.
         self.validators = [v for v in self.validators if not isinstance(v, MaxLengthValidator)]
 
@@ -224,10 +229,13 @@ class EntryForm(PlainForm):
                 self.add_error(need.on or None, need.message)
         return data
 
-    def too_long(self) -> list[str]:
-        """The messages of fields refused for their length (nothing may be saved then)."""
-        return [str(e.message) for name in self.errors for e in self.errors.as_data()[name]
-                if e.code == "max_length"]
+    def refused(self) -> list[str]:
+        """Why these words cannot be stored as they are (too long; a character no database
+        stores): then nothing is saved, not even by autosave, which otherwise keeps what it
+        can. The words stay in the form and on the device until the patient fixes them."""
+        errors = self.errors.as_data()
+        return [str(e.message) for name, errs in errors.items() for e in errs
+                if e.code == "max_length" or isinstance(self.fields.get(name), WordsField)]
 
     # -- output ----------------------------------------------------------------------------
 

@@ -201,7 +201,7 @@ def _post(request: AuthedHttpRequest, kind: str, entry: JournalEntry | None) -> 
     valid = form.is_valid()
     if "client_id" not in form.cleaned_data or "base_revision" not in form.cleaned_data:
         return HttpResponse("This form is missing its entry number; reload the page.", status=400)
-    if (not valid and not drafting) or form.too_long():
+    if (not valid and not drafting) or form.refused():
         # Nothing is saved; the words are shown again with one clear message. The page
         # shown again is a new editor: its change counter restarts at zero, and must never
         # be mistaken for an older request of the form that posted.
@@ -328,9 +328,9 @@ def autosave(request: AuthedHttpRequest) -> JsonResponse:
         return JsonResponse(
             {"saved": False, "error": "This page's entry number or change counter is not "
              "usable. Reload the page; your words are kept on this device."}, status=400)
-    too_long = form.too_long()
-    if too_long:
-        return JsonResponse({"saved": False, "error": f"Not saved: {too_long[0]}"}, status=400)
+    refused = form.refused()
+    if refused:
+        return JsonResponse({"saved": False, "error": f"Not saved: {refused[0]}"}, status=400)
     try:
         saved, conflict = entries.autosave(
             request.user, cd["client_id"], cd["base_revision"], form.entry_fields(),

@@ -241,6 +241,16 @@ def test_a_nul_byte_in_search_is_a_clear_400(patient_client):
 
 
 @pytest.mark.django_db
+def test_a_nul_byte_in_the_words_is_refused_with_a_message_not_saved_as_saved(patient_client):
+    response = patient_client.post("/journal/autosave/", _form(body="before\x00after"))
+    assert response.status_code == 400 and response.json()["saved"] is False
+    assert "cannot be saved" in response.json()["error"]
+    response = patient_client.post("/journal/new/", _form(body="before\x00after"))
+    assert response.status_code == 400 and "cannot be saved" in response.content.decode()
+    assert not JournalEntry.objects.exists()
+
+
+@pytest.mark.django_db
 def test_an_enormous_change_counter_is_a_400_not_a_500(patient_client):
     response = patient_client.post("/journal/autosave/", _form(
         body="x", editor_seq="9223372036854775808"))
