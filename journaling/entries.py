@@ -1,5 +1,6 @@
 """The rules of journal entries: autosave without losing or overwriting a word, the final
-save, privacy changes and write-and-release. Views and tests call these functions directly.
+save, privacy changes, write-and-release, and reading entries back. Views and tests call
+these functions directly; what each kind asks and shows comes from `journaling.kinds`.
 
 Revisions: every write increments `revision`; a write must name the revision it was based on.
 A write based on an older revision is refused as a conflict (the second tab never silently
@@ -9,20 +10,32 @@ overwrites the first) unless it is harmless:
   change counter (editor_seq): that form's words descend from the stored ones (its previous
   response was lost). A lower or equal counter is an out-of-order or duplicate request from
   that form, whose newer words are already stored: it is ignored.
+
+Saved entries and their edits: the care team reads an entry's fields as last *saved*
+(`JournalEntry.objects.shared()`, `details`). So an autosave of a saved entry writes the
+edits to `unsaved_edits`, never to those fields; the patient's editor continues from them
+(`working_copy`), and "Save entry" promotes them. A draft (never saved) is written in place:
+nobody but the patient can read a draft.
 """
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from programs.models import Enrolment
+from recovery.access import own
 from recovery.models import User
 
-from .models import EMOTIONS, JournalEntry, StressorItem
+from . import kinds, services
+from .models import JournalEntry
+from .stressors import record_entry_stressors
 
 Visibility = JournalEntry.Visibility
 Status = JournalEntry.Status
@@ -32,9 +45,6 @@ CONTENT_FIELDS = ("kind", "title", "recipient", "body", "data", "visibility", "m
 # Data the server wrote (what a stressor entry added; that it was written during a flare):
 # a form that does not carry these keys keeps them.
 SERVER_DATA_KEYS = ("added", "flare")
-TEXT_DATA_KEYS = (
-    "when", "where", "happening", "thoughts", "symptom", "told_myself", "shifted_to", "how_it_went",
-)
 
 
 class EntryNotFound(Exception):
@@ -45,34 +55,51 @@ class EntryReleased(Exception):
     """A written-and-released entry keeps no words: nothing may be written to it."""
 
 
+# --- content: what the row holds, what the patient's editor holds ---------------------------
+
+
 def _content(entry: JournalEntry) -> dict[str, Any]:
+    """The entry's saved fields, comparable with `working_copy` (exercise as its pk)."""
     values = {name: getattr(entry, name) for name in CONTENT_FIELDS if name != "exercise"}
     values["exercise"] = entry.exercise_id
     return values
 
 
-def _merged(entry: JournalEntry, fields: dict[str, Any]) -> dict[str, Any]:
-    if "data" not in fields:
-        return fields
-    data = dict(fields["data"] or {})
-    for key in SERVER_DATA_KEYS:
-        if key in entry.data and key not in data:
-            data[key] = entry.data[key]
-    return {**fields, "data": data}
+def working_copy(entry: JournalEntry) -> dict[str, Any]:
+    """What the patient's editor continues from: the unsaved edits of a saved entry, or the
+    entry itself. Never shown to the care team."""
+    if entry.unsaved_edits is not None:
+        return {**_content(entry), **entry.unsaved_edits}
+    return _content(entry)
 
 
-def _requested(entry: JournalEntry, fields: dict[str, Any]) -> dict[str, Any]:
-    """The stored content with the request's fields laid over it, comparable with _content."""
-    values = _content(entry)
-    for name, value in _merged(entry, fields).items():
+def has_unsaved_edits(entry: JournalEntry) -> bool:
+    return entry.unsaved_edits is not None
+
+
+def _overlay(current: dict[str, Any], fields: dict[str, Any]) -> dict[str, Any]:
+    """`current` with the request's fields laid over it; server-written data keys the
+    request does not carry are kept."""
+    values = dict(current)
+    for name, value in fields.items():
         values[name] = getattr(value, "pk", value) if name == "exercise" else value
+    if "data" in fields:
+        data = dict(fields["data"] or {})
+        for key in SERVER_DATA_KEYS:
+            if key in (current.get("data") or {}) and key not in data:
+                data[key] = current["data"][key]
+        values["data"] = data
     return values
 
 
-def _apply(entry: JournalEntry, fields: dict[str, Any]) -> None:
+def _store(entry: JournalEntry, values: dict[str, Any]) -> None:
+    """Write content into the entry's own (saved, shareable) fields."""
     was_shared = entry.visibility == Visibility.CARE_TEAM
-    for name, value in _merged(entry, fields).items():
-        setattr(entry, name, value)
+    for name in CONTENT_FIELDS:
+        if name == "exercise":
+            entry.exercise_id = values["exercise"]
+        else:
+            setattr(entry, name, values[name])
     if entry.visibility == Visibility.CARE_TEAM and not was_shared:
         entry.shared_at = timezone.now()
     elif entry.visibility != Visibility.CARE_TEAM:
@@ -89,36 +116,54 @@ def _check_fields(fields: dict[str, Any]) -> dict[str, Any]:
     return dict(fields)
 
 
+def _locked(client_id: uuid.UUID | str) -> JournalEntry | None:
+    return JournalEntry.objects.select_for_update().filter(client_id=client_id).first()
+
+
+# --- writing ------------------------------------------------------------------------------
+
+
+def is_conflict(
+    entry: JournalEntry, base_revision: int, fields: dict[str, Any], editor_id: str,
+    editor_seq: int,
+) -> bool:
+    """Whether writing `fields` on `base_revision` would overwrite words the writer has not
+    seen (the rule in the module docstring). Reads only: "Compare" asks it without saving."""
+    if base_revision == entry.revision:
+        return False
+    current = working_copy(entry)
+    if _overlay(current, fields) == current:
+        return False
+    return not (bool(editor_id) and editor_id == entry.editor_id)
+
+
 def _write(
     patient: User,
     client_id: uuid.UUID | str,
     base_revision: int,
     fields: dict[str, Any],
     *,
-    status: str | None,
+    finish: bool,
     editor_id: str,
     editor_seq: int,
 ) -> tuple[JournalEntry, bool]:
     fields = _check_fields(fields)
     with transaction.atomic():
-        entry = JournalEntry.objects.select_for_update().filter(client_id=client_id).first()
+        entry = _locked(client_id)
         if entry is None:
             try:
                 # A savepoint: a concurrent first save of the same client_id loses the race
                 # on the unique constraint and then finds the winner's row below.
                 with transaction.atomic():
                     entry = JournalEntry(
-                        patient=patient,
-                        client_id=client_id,
-                        local_date=patient.local_today(),
-                        status=status or Status.DRAFT,
-                        editor_id=editor_id,
-                        editor_seq=editor_seq,
+                        patient=patient, client_id=client_id, local_date=patient.local_today(),
+                        status=Status.SAVED if finish else Status.DRAFT,
+                        editor_id=editor_id, editor_seq=editor_seq,
                     )
-                    _apply(entry, fields)
+                    _store(entry, _overlay(_content(entry), fields))
                     entry.save()
-                    if status == Status.SAVED:
-                        _record_stressors(entry)
+                    if finish:
+                        record_entry_stressors(entry)
                     return entry, False
             except IntegrityError:
                 entry = JournalEntry.objects.select_for_update().get(client_id=client_id)
@@ -127,30 +172,44 @@ def _write(
         if entry.visibility == Visibility.RELEASED:
             raise EntryReleased("This entry was written and released; it keeps no words.")
 
-        promote = status == Status.SAVED and entry.status != Status.SAVED
+        current = working_copy(entry)
+        wanted = _overlay(current, fields)
         if base_revision != entry.revision:
-            same_content = _requested(entry, fields) == _content(entry)
             same_editor = bool(editor_id) and editor_id == entry.editor_id
-            if same_content or (same_editor and editor_seq <= entry.editor_seq):
+            if wanted == current or (same_editor and editor_seq <= entry.editor_seq):
                 # A retry or duplicate: what it carries is stored already (or newer words
                 # from the same form are). Only a pending "Save entry" still has an effect.
-                if promote:
-                    entry.status = Status.SAVED
+                if finish and (entry.status != Status.SAVED or has_unsaved_edits(entry)):
+                    _promote(entry, current)
                     entry.revision += 1
                     entry.save()
-                    _record_stressors(entry)
+                    record_entry_stressors(entry)
                 return entry, False
             if not same_editor:
                 return entry, True
-        _apply(entry, fields)
-        if promote:
-            entry.status = Status.SAVED
+        if finish:
+            _promote(entry, wanted)
+        elif entry.status == Status.SAVED:
+            # Autosave of a saved entry: the shareable fields stay as last saved.
+            entry.unsaved_edits = None if wanted == _content(entry) else _jsonable(wanted)
+        else:
+            _store(entry, wanted)
         entry.revision += 1
         entry.editor_id, entry.editor_seq = editor_id, editor_seq
         entry.save()
-        if status == Status.SAVED:  # never while autosaving half-typed lines
-            _record_stressors(entry)
+        if finish:  # never while autosaving half-typed lines
+            record_entry_stressors(entry)
         return entry, False
+
+
+def _promote(entry: JournalEntry, values: dict[str, Any]) -> None:
+    _store(entry, values)
+    entry.unsaved_edits = None
+    entry.status = Status.SAVED
+
+
+def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
+    return {name: values[name] for name in CONTENT_FIELDS if name != "kind"}
 
 
 def autosave(
@@ -162,15 +221,12 @@ def autosave(
     editor_id: str = "",
     editor_seq: int = 0,
 ) -> tuple[JournalEntry, bool]:
-    """Create (first save, keyed by client_id) or update a draft or saved entry.
-
-    Returns (entry, conflict). On conflict nothing is written and `entry` is the stored
-    version, so the caller can show both texts. Autosave never changes an entry's status.
-    """
-    return _write(
-        patient, client_id, base_revision, fields,
-        status=None, editor_id=editor_id, editor_seq=editor_seq,
-    )
+    """Create (first save, keyed by client_id) or update a draft, or keep the unsaved edits
+    of a saved entry. Returns (entry, conflict). On conflict nothing is written and `entry`
+    is the stored version, so the caller can show both texts. Never changes an entry's
+    status, nor what the care team reads."""
+    return _write(patient, client_id, base_revision, fields,
+                  finish=False, editor_id=editor_id, editor_seq=editor_seq)
 
 
 def save_entry(
@@ -182,11 +238,10 @@ def save_entry(
     editor_id: str = "",
     editor_seq: int = 0,
 ) -> tuple[JournalEntry, bool]:
-    """The final "Save entry": like autosave, conflict-checked, and the entry becomes saved."""
-    return _write(
-        patient, client_id, base_revision, fields,
-        status=Status.SAVED, editor_id=editor_id, editor_seq=editor_seq,
-    )
+    """The final "Save entry": like autosave, conflict-checked, and the entry becomes saved
+    with these words (what the care team reads, if shared)."""
+    return _write(patient, client_id, base_revision, fields,
+                  finish=True, editor_id=editor_id, editor_seq=editor_seq)
 
 
 def release(
@@ -198,29 +253,42 @@ def release(
     exercise: Any = None,
 ) -> JournalEntry:
     """Record that writing happened, without its words. An entry already autosaved under
-    this client_id loses its text on the server. Idempotent."""
+    this client_id loses its text on the server. Idempotent, also when two identical
+    requests race (the loser of the unique client_id finds the winner's row)."""
     with transaction.atomic():
-        entry = JournalEntry.objects.select_for_update().filter(client_id=client_id).first()
-        if entry is not None and entry.patient_id != patient.pk:
-            raise EntryNotFound(str(client_id))
+        entry = _locked(client_id)
         if entry is None:
             entry = JournalEntry(
                 patient=patient, client_id=client_id, local_date=patient.local_today(), kind=kind
             )
-        elif entry.visibility == Visibility.RELEASED:
+            _fill_release(entry, minutes, exercise)
+            try:
+                with transaction.atomic():
+                    entry.save()
+                    return entry
+            except IntegrityError:
+                entry = JournalEntry.objects.select_for_update().get(client_id=client_id)
+        if entry.patient_id != patient.pk:
+            raise EntryNotFound(str(client_id))
+        if entry.visibility == Visibility.RELEASED:
             return entry
-        if exercise is not None:
-            entry.exercise = exercise
-        if minutes is not None:
-            entry.minutes = minutes
-        _erase_words(entry)
+        _fill_release(entry, minutes, exercise)
         entry.save()
         return entry
+
+
+def _fill_release(entry: JournalEntry, minutes: int | None, exercise: Any) -> None:
+    if exercise is not None:
+        entry.exercise = exercise
+    if minutes is not None:
+        entry.minutes = minutes
+    _erase_words(entry)
 
 
 def _erase_words(entry: JournalEntry) -> None:
     entry.title = entry.recipient = entry.body = ""
     entry.data = {}
+    entry.unsaved_edits = None
     entry.visibility = Visibility.RELEASED
     entry.status = Status.SAVED
     entry.shared_at = None
@@ -241,125 +309,100 @@ def change_visibility(entry: JournalEntry, visibility: str) -> JournalEntry:
         if visibility == Visibility.RELEASED:
             _erase_words(entry)
         else:
-            _apply(entry, {"visibility": visibility})
+            _store(entry, {**_content(entry), "visibility": visibility})
+            if entry.unsaved_edits is not None:
+                # Saving the pending edits later must not undo this choice.
+                entry.unsaved_edits = {**entry.unsaved_edits, "visibility": visibility}
             entry.revision += 1
         entry.save()
         return entry
 
 
-# --- the stressor inventory -------------------------------------------------------------
-
-
-def add_stressor(patient: User, category: str, text: str) -> tuple[StressorItem, bool]:
-    """Add one line to the inventory; the same line twice in a category is kept once, so a
-    double submission never duplicates it."""
-    text = " ".join(text.split())[:500]
-    if category not in StressorItem.Category.values or not text:
-        raise ValueError("A stressor needs a category and some words.")
-    existing = StressorItem.objects.filter(
-        patient=patient, category=category, text__iexact=text
-    ).first()
-    if existing is not None:
-        return existing, False
-    item = StressorItem.objects.create(
-        patient=patient, category=category, text=text, local_date=patient.local_today()
+def complete_linked_exercise(entry: JournalEntry) -> None:
+    """Writing an exercise's entry (saved, or written and released) is doing the exercise:
+    it counts for that day, as the Done button would (idempotent; not-due days are skipped)."""
+    if entry.exercise_id is None or entry.status != Status.SAVED:
+        return
+    exercise = entry.exercise
+    assert exercise is not None  # for mypy: exercise_id is set
+    enrolment = (
+        Enrolment.objects.open()
+        .filter(patient=entry.patient, version_id=exercise.version_id)
+        .first()
     )
-    return item, True
-
-
-def _record_stressors(entry: JournalEntry) -> None:
-    """A saved stressor-inventory entry turns its pending lines into inventory items and
-    records what was added that day (data["added"])."""
-    if entry.kind != JournalEntry.Kind.STRESSOR_INVENTORY or entry.status != Status.SAVED:
+    if enrolment is None:
         return
-    pending: dict[str, list[str]] = entry.data.get("pending") or {}
-    if not pending:
-        return
-    added = list(entry.data.get("added") or [])
-    for category, lines in pending.items():
-        for line in lines:
-            try:
-                item, _ = add_stressor(entry.patient, category, line)
-            except ValueError:
-                continue
-            record = {"category": item.category, "text": item.text}
-            if record not in added:
-                added.append(record)
-    entry.data = {**{k: v for k, v in entry.data.items() if k != "pending"}, "added": added}
-    JournalEntry.objects.filter(pk=entry.pk).update(data=entry.data)
-
-
-def inventory(patient: User) -> list[tuple[str, str, list[StressorItem]]]:
-    """The whole inventory grouped by category, in Sarno's order, empty groups included."""
-    items = list(StressorItem.objects.filter(patient=patient).order_by("created_at", "pk"))
-    return [
-        (value, label, [i for i in items if i.category == value])
-        for value, label in StressorItem.Category.choices
-    ]
+    minutes = entry.minutes if entry.minutes and entry.minutes <= 600 else None
+    with contextlib.suppress(ValidationError):  # not due that day: the entry stands alone
+        services.complete_exercise(entry.patient, enrolment, exercise, entry.local_date, minutes)
 
 
 # --- reading ------------------------------------------------------------------------------
 
 
+def _stressor_lines(data: dict[str, Any]) -> list[tuple[str, str]]:
+    added = [(a["category"], a["text"]) for a in data.get("added") or []]
+    pending = [(c, line) for c, lines in (data.get("pending") or {}).items() for line in lines]
+    return added + pending
+
+
 def snippet(entry: JournalEntry, length: int = 160) -> str:
-    """A short plain-text preview: the words, or the structured fields of the kind."""
+    """A short plain-text preview of the saved entry: its search keys, as its card shows."""
     if entry.visibility == Visibility.RELEASED:
         minutes = f" for {entry.minutes} minutes" if entry.minutes else ""
         return f"Wrote{minutes} and released the words."
+    spec = kinds.KINDS.get(entry.kind)
     parts = [entry.body] if entry.body else []
-    parts += [str(entry.data.get(key)) for key in TEXT_DATA_KEYS if entry.data.get(key)]
-    if entry.kind == JournalEntry.Kind.STRESSOR_INVENTORY:
-        parts += [a["text"] for a in entry.data.get("added", [])]
+    if spec is not None:
+        parts += [str(entry.data[n]) for n in spec.question_names
+                  if n in kinds.WORDED_ANSWERS and entry.data.get(n)]
+        if spec.stressors:
+            parts += [a["text"] for a in entry.data.get("added") or []]
     text = " · ".join(" ".join(p.split()) for p in parts)
     return text if len(text) <= length else text[: length - 1].rstrip() + "…"
 
 
-DATA_LABELS = {
-    "when": "When",
-    "where": "Where",
-    "intensity": "Intensity (0-10)",
-    "happening": "What was happening",
-    "emotions": "Feelings",
-    "thoughts": "Thoughts",
-    "symptom": "The symptom",
-    "told_myself": "What I told myself",
-    "shifted_to": "What I shifted my attention to",
-    "how_it_went": "How it went",
-}
-EMOTION_LABELS = dict(EMOTIONS)
-CATEGORY_LABELS = dict(StressorItem.Category.choices)
-
-
 def details(entry: JournalEntry) -> list[tuple[str, str]]:
-    """The structured fields of an entry as (label, plain text) pairs, for display."""
+    """The structured fields of an entry as (label, plain text) pairs, for display (the
+    patient's entry page and the care team's reading of a shared entry)."""
     rows: list[tuple[str, str]] = []
-    for key, label in DATA_LABELS.items():
-        value = entry.data.get(key)
+    for name, question in kinds.QUESTIONS.items():
+        value = entry.data.get(name)
         if value in (None, "", []):
             continue
-        if key == "emotions":
-            value = ", ".join(EMOTION_LABELS.get(v, v) for v in value)
-        rows.append((label, str(value)))
+        rows.append((question.display, kinds.display_value(name, value)))
     for key, label in (("pending", "Stressors to add"), ("added", "Stressors added that day")):
-        items = entry.data.get(key)
-        if not items:
-            continue
-        if key == "pending":
-            pairs = [(c, line) for c, lines in items.items() for line in lines]
-        else:
-            pairs = [(a["category"], a["text"]) for a in items]
-        rows.append((label, "\n".join(f"{CATEGORY_LABELS.get(c, c)}: {t}" for c, t in pairs)))
+        lines = _stressor_lines({key: entry.data.get(key)})
+        if lines:
+            rows.append((label, "\n".join(
+                f"{kinds.CATEGORY_LABELS.get(c, c)}: {t}" for c, t in lines)))
     return rows
 
 
 def search(patient: User, query: str) -> QuerySet[JournalEntry]:
-    """The patient's own entries whose words contain `query`, case-insensitively (icontains
-    is portable: LIKE on SQLite, UPPER() LIKE on PostgreSQL)."""
-    entries = JournalEntry.objects.filter(patient=patient)
+    """The patient's own entries whose words contain `query`, case-insensitively, looking
+    where each kind's registry entry says (`EntryKind.search_keys`). icontains is portable:
+    LIKE on SQLite, UPPER() LIKE on PostgreSQL. The query must hold no NUL character
+    (PostgreSQL refuses one): the view's form checks it."""
+    entries = own(JournalEntry.objects.all(), patient)
     query = query.strip()
     if not query:
         return entries
-    match = Q(title__icontains=query) | Q(body__icontains=query) | Q(recipient__icontains=query)
-    for key in TEXT_DATA_KEYS:
-        match |= Q(**{f"data__{key}__icontains": query})
-    return entries.filter(match)
+    match = Q()
+    for spec in kinds.KINDS.values():
+        keys = [k for k in spec.search_keys if k not in ("added", "pending")]
+        words = Q()
+        for key in keys:
+            column = key if key in ("title", "recipient", "body") else f"data__{key}"
+            words |= Q(**{f"{column}__icontains": query})
+        match |= Q(kind=spec.value) & words
+    # Stressor lines live in lists of {category, text}: matched here, on the lines only (a
+    # JSON text search would also match the words "category" or "childhood").
+    needle = query.casefold()
+    stressor_kinds = [s.value for s in kinds.KINDS.values() if s.stressors]
+    lines_match = [
+        e.pk
+        for e in entries.filter(kind__in=stressor_kinds).only("pk", "data")
+        if any(needle in text.casefold() for _, text in _stressor_lines(e.data or {}))
+    ]
+    return entries.filter(match | Q(pk__in=lines_match))

@@ -1,21 +1,28 @@
-"""Forms of the journal: one entry form whose fields follow the entry's kind, the release
-form (which carries no words by construction), privacy, and the stressor inventory."""
+"""Forms of the journal: one entry form whose fields come from the kind's registry entry
+(`journaling.kinds`), the release form (which carries no words by construction), privacy,
+search, and the stressor inventory."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms
+from django.core.validators import MaxLengthValidator
 
 from programs.models import ExerciseTemplate
 from recovery.models import User
 
+from . import entries, kinds
+from .kinds import MAX_LINE_CHARS, MAX_WORDS_CHARS, Question
 from .models import EMOTIONS, JournalEntry, StressorItem
+from .stressors import MAX_STRESSOR_CHARS
 
 Kind = JournalEntry.Kind
 Visibility = JournalEntry.Visibility
 
-MAX_WORDS_CHARS = 100_000
+# Far above any real change counter, far below what the database and JavaScript can hold:
+# a larger number is a bad request, never a 500.
+MAX_SEQ = 2**53 - 1
 
 VISIBILITY_CHOICES = [
     (Visibility.PRIVATE, "Private"),
@@ -28,44 +35,83 @@ VISIBILITY_HELP: dict[str, str] = {
     Visibility.RELEASED: "Your words stay on this device and are discarded when you press "
     "Release. Only the fact that you wrote (the kind of entry and the minutes) is recorded.",
 }
-
-SYMPTOM_FIELDS = ("when", "where", "intensity", "happening", "emotions", "thoughts")
-ATTENTION_FIELDS = ("symptom", "told_myself", "shifted_to", "how_it_went")
 STRESSOR_FIELDS = tuple(f"add_{value}" for value in StressorItem.Category.values)
-BODY_KINDS = (Kind.FREE_WRITING, Kind.UNSENT_LETTER, Kind.STRESSOR_INVENTORY, Kind.AFFIRMATION)
+META_FIELDS = ("client_id", "base_revision", "editor_id", "editor_seq", "kind", "exercise",
+               "flare")
 
-BODY_HELP: dict[str, str] = {
-    Kind.FREE_WRITING: "Write freely about what is bothering you: no one grades it.",
-    Kind.UNSENT_LETTER: "Say everything you could never say. The letter is never sent.",
-    Kind.STRESSOR_INVENTORY: "Optional: anything you noticed while making the list.",
-    Kind.AFFIRMATION: "For example: “My body is strong and healthy. The pain is real, and it is "
-    "not damage.”",
-}
+
+NUL_MESSAGE = ("This text holds an invisible character that cannot be saved (a NUL, often "
+               "from a paste). Remove it to save; your words are kept here and on this device.")
+
+
+def too_long_message(limit: int, length: int) -> str:
+    return (f"This is {length:,} characters long; the limit is {limit:,}. Shorten it by "
+            f"{length - limit:,} to save. Your words are kept here and on this device.")
 
 
 class WordsField(forms.CharField):
     """Free text kept exactly as written (no stripping), with one newline convention so the
-    same words typed in two browsers compare equal."""
+    same words typed in two browsers compare equal. Never cut short: the browser gets no
+    `maxlength` (which silently drops the end of a paste) but `data-maxlength`, which
+    journal.js turns into a visible counter; the server refuses what is too long."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("required", False)
         kwargs.setdefault("strip", False)
         super().__init__(**kwargs)
+        self.error_messages.setdefault("null_characters_not_allowed", NUL_MESSAGE)
+        # The length is checked once, in validate(), with a message that says what to do.
+        self.validators = [v for v in self.validators if not isinstance(v, MaxLengthValidator)]
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        attrs = super().widget_attrs(widget)
+        if attrs.pop("maxlength", None) is not None:
+            attrs["data-maxlength"] = str(self.max_length)
+        return attrs
 
     def to_python(self, value: Any) -> str:
         text = str(super().to_python(value) or "")
         return text.replace("\r\n", "\n").replace("\r", "\n")
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if self.max_length is not None and len(value) > self.max_length:
+            raise forms.ValidationError(
+                too_long_message(self.max_length, len(value)), code="max_length"
+            )
 
 
 def _area(rows: int = 4) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": rows})
 
 
+SCALE_MESSAGE = "Intensity is a number from 0 (none) to 10 (the worst)."
+
+
+def _question_field(q: Question) -> forms.Field:
+    if q.type == "line":
+        return WordsField(label=q.label, help_text=q.help, max_length=MAX_LINE_CHARS)
+    if q.type == "scale":
+        return forms.IntegerField(
+            label=q.label, help_text=q.help, required=False, min_value=0, max_value=10,
+            widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+            error_messages={"min_value": SCALE_MESSAGE, "max_value": SCALE_MESSAGE,
+                            "invalid": SCALE_MESSAGE},
+        )
+    if q.type == "emotions":
+        return forms.MultipleChoiceField(
+            label=q.label, help_text=q.help, choices=EMOTIONS, required=False,
+            widget=forms.CheckboxSelectMultiple,
+        )
+    return WordsField(label=q.label, help_text=q.help, max_length=MAX_WORDS_CHARS,
+                      widget=_area(q.rows))
+
+
 def exercise_for(patient: User, exercise_id: Any) -> ExerciseTemplate | None:
     """The exercise, only if it belongs to the version of one of the patient's enrolments."""
     try:
         pk = int(exercise_id)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
     return (
         ExerciseTemplate.objects.filter(pk=pk, version__enrolments__patient=patient)
@@ -84,56 +130,22 @@ class PlainForm(forms.Form):
 
 class EntryForm(PlainForm):
     client_id = forms.UUIDField(widget=forms.HiddenInput)
-    base_revision = forms.IntegerField(min_value=0, initial=0, widget=forms.HiddenInput)
+    base_revision = forms.IntegerField(min_value=0, max_value=MAX_SEQ, initial=0,
+                                       widget=forms.HiddenInput)
     editor_id = forms.CharField(max_length=36, required=False, widget=forms.HiddenInput)
-    editor_seq = forms.IntegerField(min_value=0, required=False, widget=forms.HiddenInput)
+    editor_seq = forms.IntegerField(min_value=0, max_value=MAX_SEQ, required=False,
+                                    widget=forms.HiddenInput)
     kind = forms.ChoiceField(choices=Kind.choices, widget=forms.HiddenInput)
     exercise = forms.CharField(required=False, widget=forms.HiddenInput)
     flare = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
-    title = WordsField(label="Title", max_length=200)
+    title = WordsField(label="Title", max_length=MAX_LINE_CHARS)
     recipient = WordsField(
         label="To whom",
-        max_length=200,
+        max_length=MAX_LINE_CHARS,
         help_text="A person, a group, your body, your younger self…",
     )
     body = WordsField(label="Your words", max_length=MAX_WORDS_CHARS, widget=_area(12))
-
-    # Symptom-emotion connection (seed 000).
-    when = WordsField(label="When did the symptom come?", max_length=200,
-                      help_text="For example: “this morning, after the phone call”.")
-    where = WordsField(label="Where were you, and where did you feel it?", max_length=200)
-    intensity = forms.IntegerField(
-        label="Intensity (0 = none, 10 = the worst)",
-        required=False,
-        min_value=0,
-        max_value=10,
-        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
-        error_messages={
-            "min_value": "Intensity is a number from 0 (none) to 10 (the worst).",
-            "max_value": "Intensity is a number from 0 (none) to 10 (the worst).",
-            "invalid": "Intensity is a number from 0 (none) to 10 (the worst).",
-        },
-    )
-    happening = WordsField(label="What was happening?", max_length=MAX_WORDS_CHARS, widget=_area())
-    emotions = forms.MultipleChoiceField(
-        label="What were you feeling?",
-        choices=EMOTIONS,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    thoughts = WordsField(label="Thoughts", max_length=MAX_WORDS_CHARS, widget=_area(),
-                          help_text="“My back hurts. Something's going on. How am I feeling?”")
-
-    # Blocking, then shifting attention (seed 002).
-    symptom = WordsField(label="What was the symptom?", max_length=MAX_WORDS_CHARS, widget=_area(3))
-    told_myself = WordsField(label="What did you tell yourself?", max_length=MAX_WORDS_CHARS,
-                             widget=_area(),
-                             help_text="For example: “This is TMS, not damage. I am safe.”")
-    shifted_to = WordsField(label="What did you shift your attention to?",
-                            max_length=MAX_WORDS_CHARS, widget=_area(3))
-    how_it_went = WordsField(label="How did it go?", max_length=MAX_WORDS_CHARS, widget=_area(3))
-
     visibility = forms.ChoiceField(
         label="Who can read this entry?",
         choices=VISIBILITY_CHOICES,
@@ -153,30 +165,25 @@ class EntryForm(PlainForm):
         super().__init__(*args, **kwargs)
         self.patient = patient
         self.entry_kind = kind
+        self.spec = kinds.get(kind)
         self.autosave = autosave
-        for value, label in StressorItem.Category.choices:
-            self.fields[f"add_{value}"] = WordsField(
-                label=f"Add to “{label}”",
-                max_length=5000,
-                widget=_area(3),
-                help_text="One stressor a line.",
-            )
-        keep = {"client_id", "base_revision", "editor_id", "editor_seq", "kind", "exercise",
-                "flare", "title", "visibility", "minutes"}
-        if kind in BODY_KINDS:
-            keep.add("body")
-            self.fields["body"].help_text = BODY_HELP.get(kind, "")
-        if kind == Kind.UNSENT_LETTER:
-            keep.add("recipient")
-        if kind == Kind.SYMPTOM_EMOTION:
-            keep.update(SYMPTOM_FIELDS)
-        if kind == Kind.ATTENTION_SHIFTING:
-            keep.update(ATTENTION_FIELDS)
-        if kind == Kind.STRESSOR_INVENTORY:
-            keep.update(STRESSOR_FIELDS)
-        for name in list(self.fields):
-            if name not in keep:
+        for name in ("title", "recipient", "body"):
+            if name not in self.spec.columns:
                 del self.fields[name]
+        if "body" in self.fields:
+            self.fields["body"].help_text = self.spec.body_help
+        for q in self.spec.questions:
+            self.fields[q.name] = _question_field(q)
+        if self.spec.stressors:
+            for value, label in StressorItem.Category.choices:
+                self.fields[f"add_{value}"] = WordsField(
+                    label=f"Add to “{label}”", max_length=5000, widget=_area(3),
+                    help_text=f"One stressor a line (at most {MAX_STRESSOR_CHARS} characters).",
+                )
+        # Fields in the order the template shows them (meta, columns, answers, the rest).
+        order = [*META_FIELDS, "title", "recipient", *self.spec.question_names,
+                 *STRESSOR_FIELDS, "body", "minutes", "visibility"]
+        self.order_fields(order)
         if autosave:
             # Autosave keeps what it can; only the final save insists.
             self.fields["visibility"].required = False
@@ -184,7 +191,7 @@ class EntryForm(PlainForm):
     # -- grouping for the template -------------------------------------------------------
 
     def kind_fields(self) -> list[forms.BoundField]:
-        names = SYMPTOM_FIELDS + ATTENTION_FIELDS + STRESSOR_FIELDS
+        names = self.spec.question_names + STRESSOR_FIELDS
         return [self[name] for name in names if name in self.fields]
 
     # -- validation ----------------------------------------------------------------------
@@ -201,28 +208,34 @@ class EntryForm(PlainForm):
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
+        for name in STRESSOR_FIELDS:
+            for number, line in enumerate((data.get(name) or "").splitlines(), start=1):
+                if len(line.strip()) > MAX_STRESSOR_CHARS:
+                    self.add_error(name, forms.ValidationError(
+                        f"Line {number} is {len(line.strip()):,} characters long; one "
+                        f"stressor is at most {MAX_STRESSOR_CHARS}. Split or shorten it.",
+                        code="max_length"))
+                    break
         if self.autosave or data.get("visibility") == Visibility.RELEASED:
             return data
-        kind = self.entry_kind
 
-        def filled(*names: str) -> bool:
-            return any(str(data.get(n) or "").strip() or data.get(n) == 0 for n in names)
+        def filled(name: str) -> bool:
+            return bool(str(data.get(name) or "").strip()) or data.get(name) == 0
 
-        if kind in (Kind.FREE_WRITING, Kind.AFFIRMATION, Kind.UNSENT_LETTER) and not filled("body"):
-            self.add_error("body", "Write something before saving — even one line is enough.")
-        if kind == Kind.UNSENT_LETTER and not filled("recipient"):
-            self.add_error(
-                "recipient", "Say who the letter is to — a name, or “my younger self”, is enough."
-            )
-        if kind == Kind.STRESSOR_INVENTORY and not filled("body", *STRESSOR_FIELDS):
-            self.add_error(None, "Add at least one stressor to a category, or write a few words.")
-        if kind == Kind.SYMPTOM_EMOTION and not (
-            filled(*[f for f in SYMPTOM_FIELDS if f != "emotions"]) or data.get("emotions")
-        ):
-            self.add_error(None, "Fill in at least what was happening or what you were feeling.")
-        if kind == Kind.ATTENTION_SHIFTING and not filled(*ATTENTION_FIELDS):
-            self.add_error(None, "Fill in at least one of the questions before saving.")
+        for need in self.spec.required:
+            if any(name in self.errors for name in need.fields):
+                continue  # that field's own error says what is wrong; never contradict it
+            if not any(filled(name) for name in need.fields if name in self.fields):
+                self.add_error(need.on or None, need.message)
         return data
+
+    def refused(self) -> list[str]:
+        """Why these words cannot be stored as they are (too long; a character no database
+        stores): then nothing is saved, not even by autosave, which otherwise keeps what it
+        can. The words stay in the form and on the device until the patient fixes them."""
+        errors = self.errors.as_data()
+        return [str(e.message) for name, errs in errors.items() for e in errs
+                if e.code == "max_length" or isinstance(self.fields.get(name), WordsField)]
 
     # -- output ----------------------------------------------------------------------------
 
@@ -241,8 +254,8 @@ class EntryForm(PlainForm):
         if "minutes" in cd:
             fields["minutes"] = cd["minutes"]
         data: dict[str, Any] = {}
-        for name in SYMPTOM_FIELDS + ATTENTION_FIELDS:
-            if name in self.fields and cd.get(name) not in (None, "", []):
+        for name in self.spec.question_names:
+            if cd.get(name) not in (None, "", []):
                 data[name] = cd[name]
         pending = {
             name.removeprefix("add_"): lines
@@ -259,22 +272,26 @@ class EntryForm(PlainForm):
 
     @staticmethod
     def initial_for(entry: JournalEntry) -> dict[str, Any]:
+        """The editor's starting point: the entry's working copy (its unsaved edits, if
+        any), so that the patient continues where they were."""
+        work = entries.working_copy(entry)
+        data = work["data"] or {}
         initial: dict[str, Any] = {
             "client_id": entry.client_id,
             "base_revision": entry.revision,
             "kind": entry.kind,
-            "exercise": entry.exercise_id or "",
-            "flare": bool(entry.data.get("flare")),
-            "title": entry.title,
-            "recipient": entry.recipient,
-            "body": entry.body,
-            "visibility": entry.visibility,
-            "minutes": entry.minutes,
+            "exercise": work["exercise"] or "",
+            "flare": bool(data.get("flare")),
+            "title": work["title"],
+            "recipient": work["recipient"],
+            "body": work["body"],
+            "visibility": work["visibility"],
+            "minutes": work["minutes"],
         }
-        for name in SYMPTOM_FIELDS + ATTENTION_FIELDS:
-            if name in entry.data:
-                initial[name] = entry.data[name]
-        for category, lines in (entry.data.get("pending") or {}).items():
+        for name in kinds.QUESTIONS:
+            if name in data:
+                initial[name] = data[name]
+        for category, lines in (data.get("pending") or {}).items():
             initial[f"add_{category}"] = "\n".join(lines)
         return initial
 
@@ -297,10 +314,27 @@ class PrivacyForm(PlainForm):
     confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
+class SearchForm(forms.Form):
+    """The journal's search box. A CharField refuses NUL characters (which PostgreSQL cannot
+    compare) with a message instead of a 500; an unknown kind just means all kinds."""
+
+    q = forms.CharField(required=False, max_length=200, error_messages={
+        "max_length": "Search for at most 200 characters.",
+        "null_characters_not_allowed": "Search words cannot contain that character.",
+    })
+    kind = forms.CharField(required=False)
+
+    def clean_kind(self) -> str:
+        kind = self.cleaned_data.get("kind") or ""
+        return kind if kind in kinds.KINDS else ""
+
+
 class StressorForm(PlainForm):
     category = forms.ChoiceField(choices=StressorItem.Category.choices, widget=forms.HiddenInput)
-    text = forms.CharField(
+    text = WordsField(
         label="Add a stressor",
-        max_length=500,
+        required=True,
+        strip=True,
+        max_length=MAX_STRESSOR_CHARS,
         error_messages={"required": "Write a few words about the stressor first."},
     )

@@ -1,23 +1,206 @@
-"""Which journal entry kind an exercise opens (an exercise's prompt opens the right form)."""
+"""The one registry of journal entry kinds: what each kind asks, how its answers are named,
+what a save requires, which exercise opens it and which of its words a search looks in.
+
+The entry form builds its fields from here, `journaling.entries` validates, searches, shows
+and previews with it, and the views hand it to the templates: adding a kind, or a question
+to a kind, is one edit here (plus its label in `JournalEntry.Kind`, which migrations need).
+"""
 
 from __future__ import annotations
 
-from journaling.models import JournalEntry
+from dataclasses import dataclass
+
+from journaling.models import EMOTIONS, JournalEntry, StressorItem
 from programs.models import ExerciseTemplate
 
 EX = ExerciseTemplate.Kind
 JK = JournalEntry.Kind
 
+# The longest text a single field may hold; the form counts, the server refuses beyond it.
+MAX_WORDS_CHARS = 100_000
+MAX_LINE_CHARS = 200
+
+EMOTION_LABELS = dict(EMOTIONS)
+CATEGORY_LABELS = dict(StressorItem.Category.choices)
+
+
+@dataclass(frozen=True)
+class Question:
+    """One structured answer of a kind, stored in `entry.data[name]`.
+
+    `type`: "line" (one short line), "text" (several lines), "scale" (0-10) or "emotions"
+    (the feelings of seed 000). `display` is how the entry page and the care team name it.
+    """
+
+    name: str
+    label: str
+    display: str
+    type: str = "text"
+    help: str = ""
+    rows: int = 4
+
+    @property
+    def is_words(self) -> bool:
+        return self.type in ("line", "text")
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """What a final save needs: at least one of `fields` filled, else `message` (on `on`,
+    or on the whole form when `on` is empty)."""
+
+    fields: tuple[str, ...]
+    message: str
+    on: str = ""
+
+
+@dataclass(frozen=True)
+class EntryKind:
+    value: str
+    info: str
+    columns: tuple[str, ...] = ("title", "body")  # which of title/recipient/body it uses
+    questions: tuple[Question, ...] = ()
+    body_help: str = ""
+    required: tuple[Requirement, ...] = ()
+    exercise_kinds: tuple[str, ...] = ()
+    stressors: bool = False  # grows the stressor inventory (lines to add, per category)
+
+    @property
+    def label(self) -> str:
+        return str(JK(self.value).label)
+
+    @property
+    def question_names(self) -> tuple[str, ...]:
+        return tuple(q.name for q in self.questions)
+
+    @property
+    def search_keys(self) -> tuple[str, ...]:
+        """Where a search looks: its text columns, its worded answers, and for the stressor
+        inventory the lines it added (what its card shows)."""
+        keys = tuple(c for c in self.columns) + tuple(q.name for q in self.questions if q.is_words)
+        return keys + (("added", "pending") if self.stressors else ())
+
+
+BODY_REQUIRED = Requirement(
+    ("body",), "Write something before saving — even one line is enough.", on="body"
+)
+
+SYMPTOM_EMOTION_QUESTIONS = (
+    Question("when", "When did the symptom come?", "When", "line",
+             help="For example: “this morning, after the phone call”."),
+    Question("where", "Where were you, and where did you feel it?", "Where", "line"),
+    Question("intensity", "Intensity (0 = none, 10 = the worst)", "Intensity (0-10)", "scale"),
+    Question("happening", "What was happening?", "What was happening"),
+    Question("emotions", "What were you feeling?", "Feelings", "emotions"),
+    Question("thoughts", "Thoughts", "Thoughts",
+             help="“My back hurts. Something's going on. How am I feeling?”"),
+)
+ATTENTION_QUESTIONS = (
+    Question("symptom", "What was the symptom?", "The symptom", rows=3),
+    Question("told_myself", "What did you tell yourself?", "What I told myself",
+             help="For example: “This is TMS, not damage. I am safe.”"),
+    Question("shifted_to", "What did you shift your attention to?",
+             "What I shifted my attention to", rows=3),
+    Question("how_it_went", "How did it go?", "How it went", rows=3),
+)
+
+KINDS: dict[str, EntryKind] = {
+    k.value: k
+    for k in (
+        EntryKind(
+            JK.FREE_WRITING,
+            info="Write about what is bothering you, today or long ago.",
+            body_help="Write freely about what is bothering you: no one grades it.",
+            required=(BODY_REQUIRED,),
+            exercise_kinds=(EX.EXPRESSIVE_WRITING,),
+        ),
+        EntryKind(
+            JK.UNSENT_LETTER,
+            info="Say what you could never say to someone. The letter is never sent.",
+            columns=("title", "recipient", "body"),
+            body_help="Say everything you could never say. The letter is never sent.",
+            required=(
+                BODY_REQUIRED,
+                Requirement(("recipient",), "Say who the letter is to — a name, or “my younger "
+                            "self”, is enough.", on="recipient"),
+            ),
+            exercise_kinds=(EX.UNSENT_LETTER,),
+        ),
+        EntryKind(
+            JK.STRESSOR_INVENTORY,
+            info="Grow your list of stressors: childhood, personality, current pressures, "
+            "ageing and mortality.",
+            body_help="Optional: anything you noticed while making the list.",
+            required=(Requirement(
+                ("body", *(f"add_{c}" for c in StressorItem.Category.values)),
+                "Add at least one stressor to a category, or write a few words.",
+            ),),
+            exercise_kinds=(EX.STRESSOR_INVENTORY,),
+            stressors=True,
+        ),
+        EntryKind(
+            JK.AFFIRMATION,
+            info="A few kind, true words to yourself for today.",
+            body_help="For example: “My body is strong and healthy. The pain is real, and it "
+            "is not damage.”",
+            required=(BODY_REQUIRED,),
+            exercise_kinds=(EX.SELF_AFFIRMATION,),
+        ),
+        EntryKind(
+            JK.SYMPTOM_EMOTION,
+            info="A symptom came: what was happening, and what were you feeling?",
+            columns=("title",),
+            questions=SYMPTOM_EMOTION_QUESTIONS,
+            required=(Requirement(
+                tuple(q.name for q in SYMPTOM_EMOTION_QUESTIONS),
+                "Fill in at least what was happening or what you were feeling.",
+            ),),
+            exercise_kinds=(EX.SYMPTOM_EMOTION,),
+        ),
+        EntryKind(
+            JK.ATTENTION_SHIFTING,
+            info="How you blocked the symptom thought, then shifted your attention.",
+            columns=("title",),
+            questions=ATTENTION_QUESTIONS,
+            required=(Requirement(
+                tuple(q.name for q in ATTENTION_QUESTIONS),
+                "Fill in at least one of the questions before saving.",
+            ),),
+            exercise_kinds=(EX.ATTENTION_SHIFTING,),
+        ),
+    )
+}
+if set(KINDS) != set(JK.values):  # pragma: no cover - a programming error, caught at import
+    raise RuntimeError("every JournalEntry.Kind needs its registry entry")
+
+# Every structured answer of every kind, by name (the names are unique across kinds).
+QUESTIONS: dict[str, Question] = {q.name: q for k in KINDS.values() for q in k.questions}
+WORDED_ANSWERS: tuple[str, ...] = tuple(n for n, q in QUESTIONS.items() if q.is_words)
+
+
+def get(kind: str) -> EntryKind:
+    """The kind's registry entry (KeyError for an unknown kind: check `kind in KINDS`)."""
+    return KINDS[kind]
+
+
+def choices() -> list[tuple[str, str, str]]:
+    """(value, label, what it is for), in the order a patient is offered them."""
+    return [(k.value, k.label, k.info) for k in KINDS.values()]
+
+
 ENTRY_KIND_FOR_EXERCISE: dict[str, str] = {
-    EX.EXPRESSIVE_WRITING: JK.FREE_WRITING,
-    EX.UNSENT_LETTER: JK.UNSENT_LETTER,
-    EX.STRESSOR_INVENTORY: JK.STRESSOR_INVENTORY,
-    EX.SELF_AFFIRMATION: JK.AFFIRMATION,
-    EX.SYMPTOM_EMOTION: JK.SYMPTOM_EMOTION,
-    EX.ATTENTION_SHIFTING: JK.ATTENTION_SHIFTING,
+    ex_kind: k.value for k in KINDS.values() for ex_kind in k.exercise_kinds
 }
 
 
 def entry_kind_for(exercise: ExerciseTemplate) -> str | None:
     """The journal kind an exercise is written in, or None for non-writing exercises."""
     return ENTRY_KIND_FOR_EXERCISE.get(exercise.kind)
+
+
+def display_value(name: str, value: object) -> str:
+    """An answer as plain text for a reader (feelings by their labels)."""
+    if name == "emotions" and isinstance(value, list):
+        return ", ".join(str(EMOTION_LABELS.get(v, v)) for v in value)
+    return str(value)
+

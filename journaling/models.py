@@ -8,6 +8,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 EMOTIONS = [
@@ -149,6 +150,10 @@ class JournalEntry(models.Model):
     # and an out-of-order request from that form never overwrites its newer words.
     editor_id = models.CharField(max_length=36, blank=True, editable=False)
     editor_seq = models.PositiveBigIntegerField(default=0, editable=False)
+    # Autosaves of a *saved* entry land here (the content fields, as journaling.entries
+    # writes them), not in the fields above: the care team reads the entry as last saved,
+    # never a half-written edit. "Save entry" promotes them; None when there are none.
+    unsaved_edits = models.JSONField(null=True, blank=True, editable=False)
     exercise = models.ForeignKey(
         "programs.ExerciseTemplate",
         null=True,
@@ -170,7 +175,8 @@ class JournalEntry(models.Model):
         constraints = [
             # Write-and-release keeps no words on the server, by construction.
             models.CheckConstraint(
-                condition=~Q(visibility="released") | (Q(body="") & Q(recipient="")),
+                condition=~Q(visibility="released")
+                | (Q(body="") & Q(recipient="") & Q(unsaved_edits__isnull=True)),
                 name="released_entries_keep_no_text",
             )
         ]
@@ -202,6 +208,13 @@ class StressorItem(models.Model):
 
     class Meta:
         ordering = ["category", "created_at"]
+        constraints = [
+            # The same line twice in a category is one stressor, even when two identical
+            # posts race (journaling.entries.add_stressor relies on it).
+            models.UniqueConstraint(
+                "patient", "category", Lower("text"), name="one_stressor_per_line"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.text

@@ -11,6 +11,11 @@
  *   with backoff). The server refuses a save based on an older revision (another tab or
  *   device saved meanwhile): the form then offers to compare both versions.
  * - "Write and release": nothing of the text is sent or stored, not even locally.
+ * - Only a real save answer ({"saved": true, "revision": n}) counts as saved. Anything else
+ *   (signed out: 401 or a sign-in page; refused: 400; a proxy's error page) keeps the local
+ *   copy and says "Not saved"; signed out, it links to the sign-in page and back here, and
+ *   the copy is sent when the form loads again after sign-in.
+ * - A field never drops the end of a paste: no maxlength; length-counter.js shows a counter.
  *
  * Each page load is one "editor" (a fresh id from the server) counting its changes (seq).
  * The server tells which editor wrote its last revision and up to which change: a local
@@ -76,6 +81,8 @@
   var releaseForm = document.getElementById("release-form");
   var statusEl = document.getElementById("save-status");
   var compareButton = document.getElementById("compare-versions");
+  var signedOutEl = document.getElementById("signed-out");
+  var signedOutLink = document.getElementById("signed-out-link");
   var autosaveUrl = form.dataset.autosaveUrl;
   var isNew = form.dataset.new === "1";
   var serverEditor = form.dataset.editorId || "";
@@ -110,6 +117,24 @@
 
   function setStatus(text) {
     if (statusEl && statusEl.textContent !== text) statusEl.textContent = text;
+    if (signedOutEl && text.indexOf("Not saved: sign in again") !== 0) signedOutEl.hidden = true;
+  }
+
+  function showSignedOut() {
+    setStatus("Not saved: sign in again. Your words are kept on this device.");
+    if (!signedOutEl) return;
+    // Back to this very form after signing in (its URL may have moved to the entry's own).
+    var next = window.location.pathname + window.location.search;
+    if (signedOutLink) signedOutLink.href = (form.dataset.loginUrl || "/accounts/login/") + "?next=" + encodeURIComponent(next);
+    signedOutEl.hidden = false;
+  }
+
+  // A save answer, and nothing else: a page that happens to answer JSON (a sign-in page
+  // reached through a redirect) must never make the device forget the words.
+  function isSaveAnswer(result) {
+    var body = result.body;
+    return result.status === 200 && !result.redirected && !!body && body.saved === true &&
+      typeof body.revision === "number" && isFinite(body.revision);
   }
 
   function timeOf(iso) {
@@ -294,24 +319,37 @@
     fetch(autosaveUrl, options)
       .then(function (response) {
         var type = response.headers.get("Content-Type") || "";
+        var result = { status: response.status, body: null, redirected: response.redirected };
         if (type.indexOf("application/json") === -1) {
-          // A sign-in page after a redirect, or a CSRF failure page.
-          return { status: response.status, body: null, signedOut: true };
+          // A sign-in page after a redirect, a CSRF failure page, a proxy's error page.
+          result.signedOut = response.redirected || response.status === 401 || response.status === 403;
+          return result;
         }
         return response.json().then(function (body) {
-          return { status: response.status, body: body };
+          result.body = body;
+          return result;
+        }, function () {
+          return result;
         });
       })
       .then(function (result) {
         inFlight = false;
-        if (result.status === 200 && result.body) onSaved(result.body, sendingSeq);
-        else if (result.status === 409 && result.body && result.body.conflict) onConflict();
-        else if (result.status === 409 && result.body && result.body.released) {
+        var body = result.body || {};
+        if (isSaveAnswer(result)) onSaved(body, sendingSeq);
+        else if (result.status === 409 && body.conflict) onConflict();
+        else if (result.status === 409 && body.released) {
           conflict = true; // nothing more to send: released entries keep no words
           setStatus("This entry was written and released elsewhere; its words are not kept.");
         }
-        else if (result.signedOut || result.status === 403) onFailed("Not saved to your journal: please sign in again. Your words are kept on this device.");
-        else onFailed("Could not save to your journal just now — kept on this device.");
+        else if (result.status === 401 || result.status === 403 || result.signedOut || result.redirected) {
+          showSignedOut();
+          scheduleRetry(); // signing in in another tab is enough: the next try goes through
+        }
+        else if (result.status === 400 && body.error) {
+          // Refused (too long, unusable): trying again cannot help until the words change.
+          setStatus(body.error.indexOf("Not saved") === 0 ? body.error : "Not saved: " + body.error);
+        }
+        else onFailed("Not saved just now — your words are kept on this device. Trying again.");
       })
       .catch(function () {
         inFlight = false;
@@ -340,8 +378,12 @@
     if (seq <= sentSeq) dropLocal(editorId);
     else saveLocal();
     var problems = body.errors ? Object.keys(body.errors) : [];
-    var note = problems.length ? " — but check: " + body.errors[problems[0]][0] : "";
-    setStatus("Saved " + timeOf(body.saved_at) + note);
+    var note = problems.length ? " — except: " + body.errors[problems[0]][0] : "";
+    if (body.status === "saved" && body.unsaved_edits) {
+      setStatus("Changes kept " + timeOf(body.saved_at) + note + " — the entry itself changes when you press “Save entry”.");
+    } else {
+      setStatus("Saved " + timeOf(body.saved_at) + note);
+    }
   }
 
   function onConflict() {
@@ -404,6 +446,13 @@
     if (t && (t.type === "checkbox" || t.type === "radio" || t.tagName === "SELECT")) onChange(event);
   });
 
+  if (compareButton) {
+    compareButton.addEventListener("click", function (event) {
+      // Only meaningful after a conflict; otherwise it must never post (nor save) anything.
+      if (!conflict) event.preventDefault();
+    });
+  }
+
   form.addEventListener("submit", function (event) {
     if (releaseMode()) {
       // Enter in a text field while "Write and release" is chosen: release, sending no words.
@@ -456,5 +505,15 @@
   } else {
     restore();
   }
+  if (form.dataset.unsaved === "1" && !releaseMode()) {
+    // The server refused this form (shown again with its words): they are not saved
+    // anywhere but here, so keep them on the device and autosave what can be saved.
+    seq = Math.max(seq, 1);
+    el.editor_seq.value = String(seq);
+    saveLocal();
+    scheduleSend(0);
+  }
+  // length-counter.js counts what restore() put back.
+  document.dispatchEvent(new Event("counter:refresh"));
   if (releaseMode()) updateMode();
 })();

@@ -6,7 +6,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
-from journaling import entries
+from journaling import entries, stressors
 from journaling.models import JournalEntry, StressorItem
 from tests.factories import PatientFactory
 
@@ -149,7 +149,61 @@ def test_save_entry_is_conflict_checked_too(patient, cid):
 def test_autosave_never_demotes_a_saved_entry(patient, cid):
     entries.save_entry(patient, cid, 0, words("done"))
     entry, _ = entries.autosave(patient, cid, 1, words("done, and more"))
-    assert entry.status == "saved" and entry.body == "done, and more"
+    assert entry.status == "saved"
+    assert entries.working_copy(entry)["body"] == "done, and more"
+
+
+@pytest.mark.django_db
+def test_autosaved_edits_of_a_shared_entry_stay_unread_until_saved(patient, cid):
+    """Defect 2: the care team reads a shared entry as last saved, never a half-written
+    edit; the patient's editor continues from the edits; "Save entry" promotes them."""
+    shared = words("what I said", title="Monday", visibility=V.CARE_TEAM)
+    entry, _ = entries.save_entry(patient, cid, 0, shared, editor_id="e", editor_seq=1)
+    entries.autosave(patient, cid, entry.revision, {**shared, "body": "half-writ", "title": "Mon"},
+                     editor_id="e", editor_seq=2)
+    seen = JournalEntry.objects.shared().get()
+    assert (seen.title, seen.body) == ("Monday", "what I said")
+    assert entries.details(seen) == []
+    assert entries.has_unsaved_edits(seen)
+    assert entries.working_copy(seen)["body"] == "half-writ"
+    # Edits of the privacy wait for the save too: unsharing in the editor is not yet final,
+    # and sharing a private entry's edits would not share it either.
+    entries.autosave(patient, cid, seen.revision, {**shared, "body": "half-written words"},
+                     editor_id="e", editor_seq=3)
+    saved, conflict = entries.save_entry(patient, cid, seen.revision + 1,
+                                         {**shared, "body": "half-written words"},
+                                         editor_id="e", editor_seq=4)
+    assert not conflict
+    seen = JournalEntry.objects.shared().get()
+    assert seen.body == "half-written words" and not entries.has_unsaved_edits(seen)
+
+
+@pytest.mark.django_db
+def test_editing_back_to_the_saved_words_leaves_no_unsaved_edits(patient, cid):
+    entry, _ = entries.save_entry(patient, cid, 0, words("x"), editor_id="e", editor_seq=1)
+    entry, _ = entries.autosave(patient, cid, entry.revision, words("xy"), editor_id="e", editor_seq=2)
+    entry, _ = entries.autosave(patient, cid, entry.revision, words("x"), editor_id="e", editor_seq=3)
+    assert not entries.has_unsaved_edits(entry)
+
+
+@pytest.mark.django_db
+def test_a_retried_save_promotes_the_unsaved_edits(patient, cid):
+    entry, _ = entries.save_entry(patient, cid, 0, words("a"), editor_id="e", editor_seq=1)
+    entries.autosave(patient, cid, entry.revision, words("ab"), editor_id="e", editor_seq=2)
+    # "Save entry" based on the revision before the autosave, same words: a retry.
+    saved, conflict = entries.save_entry(patient, cid, entry.revision, words("ab"),
+                                         editor_id="e", editor_seq=2)
+    assert not conflict and saved.body == "ab" and not entries.has_unsaved_edits(saved)
+
+
+@pytest.mark.django_db
+def test_releasing_erases_unsaved_edits_too(patient, cid):
+    entry, _ = entries.save_entry(patient, cid, 0, words("a"))
+    entries.autosave(patient, cid, entry.revision, words("secret edit"))
+    entry = entries.change_visibility(JournalEntry.objects.get(), V.RELEASED)
+    assert entry.unsaved_edits is None
+    with pytest.raises(IntegrityError), transaction.atomic():
+        JournalEntry.objects.filter(pk=entry.pk).update(unsaved_edits={"body": "sneaked in"})
 
 
 # --- privacy ----------------------------------------------------------------------------
@@ -235,20 +289,20 @@ def test_a_saved_stressor_entry_adds_to_the_inventory_once(patient, cid):
     entry.refresh_from_db()
     assert "pending" not in entry.data
     assert {"category": "childhood", "text": "Strict father"} in entry.data["added"]
-    groups = {value: [i.text for i in items] for value, _, items in entries.inventory(patient)}
+    groups = {value: [i.text for i in items] for value, _, items in stressors.inventory(patient)}
     assert groups == {"childhood": ["Strict father"], "personality": ["Perfectionism", "Goodism"],
                       "current": [], "ageing": []}
 
 
 @pytest.mark.django_db
 def test_add_stressor_keeps_one_of_each_line(patient):
-    _, created = entries.add_stressor(patient, "current", "New manager")
-    _, again = entries.add_stressor(patient, "current", "  new   MANAGER ")
+    _, created = stressors.add_stressor(patient, "current", "New manager")
+    _, again = stressors.add_stressor(patient, "current", "  new   MANAGER ")
     assert created and not again
     with pytest.raises(ValueError):
-        entries.add_stressor(patient, "current", "   ")
+        stressors.add_stressor(patient, "current", "   ")
     with pytest.raises(ValueError):
-        entries.add_stressor(patient, "nonsense", "x")
+        stressors.add_stressor(patient, "nonsense", "x")
 
 
 # --- reading ------------------------------------------------------------------------------
