@@ -187,35 +187,31 @@ def score(code: str, answers: Sequence[int | None]) -> Score:
     answered = [v for v in values if v is not None]
     missing = len(values) - len(answered)
     safety_value = values[rule.safety_item - 1] if rule.safety_item else None
-    common = {
-        "code": code,
-        "missing": missing,
-        "safety": bool(safety_value),
-        "safety_unanswered": rule.safety_item is not None and safety_value is None,
-    }
+
+    def result(total: int | float | None, prorated: bool = False, reason: str = "") -> Score:
+        valid = total is not None
+        subscales = {
+            name: sum(values[i - 1] or 0 for i in items) for name, items in rule.subscales.items()
+        } if valid else {}
+        return Score(
+            code=code, total=total, band=None if total is None else band_for(code, total),
+            subscales=subscales, valid=valid, safety=bool(safety_value),
+            safety_unanswered=rule.safety_item is not None and safety_value is None,
+            missing=missing, prorated=prorated, reason=reason,
+        )
+
     if missing > rule.max_missing or not answered:
         allowed = (
             "every item must be answered"
             if rule.max_missing == 0
             else f"at most {rule.max_missing} may be missing"
         )
-        return Score(
-            total=None, band=None, subscales={}, valid=False, prorated=False,
-            reason=f"{missing} of {rule.items} items unanswered; {allowed}.", **common,
-        )
+        return result(None, reason=f"{missing} of {rule.items} items unanswered; {allowed}.")
     if rule.aggregate == "mean":
-        total: int | float = round(sum(answered) / len(answered), 2)
-    elif missing:
-        total = _round_half_up(Fraction(sum(answered), len(answered)) * rule.items)
-    else:
-        total = sum(answered)
-    subscales = {
-        name: sum(values[i - 1] or 0 for i in items) for name, items in rule.subscales.items()
-    }
-    return Score(
-        total=total, band=band_for(code, total), subscales=subscales, valid=True,
-        prorated=missing > 0, **common,
-    )
+        return result(round(sum(answered) / len(answered), 2))
+    if missing:
+        return result(_round_half_up(Fraction(sum(answered), len(answered)) * rule.items), True)
+    return result(sum(answered))
 
 
 # --- Change against the baseline --------------------------------------------------------------
