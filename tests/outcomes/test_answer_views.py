@@ -11,6 +11,7 @@ from kombu.exceptions import OperationalError
 
 from outcomes.models import QuestionnaireResponse, SafetyAlert
 from recovery.tasks import send_email
+from tests.recovery.conftest import celery_eager  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -97,9 +98,8 @@ def test_an_answer_no_option_has_is_refused_without_an_error_page(patient_client
 
 def test_item_9_shows_crisis_resources_and_opens_one_alert(
     patient_client, patient, instruments, crisis_clinic, django_capture_on_commit_callbacks, mailoutbox,
-    settings,
+    celery_eager,  # noqa: F811 - the fixture imported above
 ):
-    settings.CELERY_TASK_ALWAYS_EAGER = True
     data = phq9(0, 0, 0, 0, 0, 0, 0, 0, 1)
     with django_capture_on_commit_callbacks(execute=True):
         page = patient_client.post(url("PHQ-9"), data)
@@ -133,21 +133,28 @@ def test_a_broker_failure_never_loses_the_alert_or_the_page(
 
 def test_a_real_unreachable_broker_is_survived_too(
     patient_client, patient, instruments, crisis_clinic, django_capture_on_commit_callbacks,
-    caplog,
+    monkeypatch,
 ):
+    from outcomes import services
     from recovery.celery import app
 
+    queued: list[bool] = []
+    real_queue_email = services.queue_email
+    monkeypatch.setattr(
+        services, "queue_email", lambda *args: queued.append(real_queue_email(*args))
+    )
     # Nothing listens on port 1: publishing fails the way a stopped Redis does. A pool of its
     # own for this broker, and the real one back afterwards, so later tests are untouched.
-    old_url, old_pool = app.conf.broker_url, app._pool
-    app.conf.broker_url, app._pool = "redis://127.0.0.1:1/0", None
+    old = (app.conf.broker_url, app._pool, app.amqp._producer_pool, app.conf.task_always_eager)
+    app.conf.broker_url, app._pool, app.amqp._producer_pool = "redis://127.0.0.1:1/0", None, None
+    app.conf.task_always_eager = False
     try:
         with django_capture_on_commit_callbacks(execute=True):
             page = patient_client.post(url("PHQ-9"), phq9(0, 0, 0, 0, 0, 0, 0, 0, 2))
     finally:
         if app._pool is not None:
             app._pool.force_close_all()
-        app.conf.broker_url, app._pool = old_url, old_pool
+        app.conf.broker_url, app._pool, app.amqp._producer_pool, app.conf.task_always_eager = old
+    assert queued == [False]  # the broker refused, and the request went on
     assert page.status_code == 200 and "Call the crisis line" in page.content.decode()
     assert SafetyAlert.objects.filter(patient=patient).count() == 1
-    assert "could not be queued" in caplog.text
