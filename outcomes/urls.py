@@ -1,2 +1,8 @@
+from django.urls import path
+
+from . import views
+
 app_name = "outcomes"
-urlpatterns: list = []
+urlpatterns = [
+    path("questionnaires/<str:code>/", views.answer, name="answer"),
+]
