@@ -18,7 +18,7 @@ from django.utils.html import format_html
 from recovery import audit
 from recovery.models import User
 
-from . import admin_views, services
+from . import admin_views, enrolments
 from .models import (
     Enrolment,
     EnrolmentPause,
@@ -263,7 +263,7 @@ class EnrolmentForm(forms.ModelForm):
             for k in ("patient", "clinician", "version")
         )
         if patient and clinician and version and (self.instance.pk is None or self.has_changed()):
-            problems = services.enrolment_problems(
+            problems = enrolments.enrolment_problems(
                 patient, clinician, version, exclude=self.instance
             )
             if self.instance.pk:
@@ -316,11 +316,11 @@ class EnrolmentAdmin(ClinicScopedAdmin):
 
     @admin.action(description="Mark completed today")
     def complete_today(self, request: HttpRequest, queryset: QuerySet[Enrolment]) -> None:
-        self._finish(request, queryset, services.complete)
+        self._finish(request, queryset, enrolments.complete)
 
     @admin.action(description="Withdraw today")
     def withdraw_today(self, request: HttpRequest, queryset: QuerySet[Enrolment]) -> None:
-        self._finish(request, queryset, services.withdraw)
+        self._finish(request, queryset, enrolments.withdraw)
 
 
 @admin.register(Screening)

@@ -18,7 +18,7 @@ from django.utils.html import format_html, format_html_join
 
 from recovery.models import User
 
-from . import services
+from . import versions
 from .models import WEEKDAY_NAMES, ExerciseTemplate, ProgramVersion
 from .schedule import exercise_due
 
@@ -193,7 +193,7 @@ def compare(model_admin: admin.ModelAdmin, request: HttpRequest, pk: int) -> Htt
     if form.is_bound and form.is_valid():
         other = form.cleaned_data["other"]
         old, new = sorted((version, other), key=lambda v: v.number)
-        context.update(old=old, new=new, changes=services.diff_versions(old, new))
+        context.update(old=old, new=new, changes=versions.diff_versions(old, new))
     return TemplateResponse(request, "admin/programs/programversion/compare.html", context)
 
 
@@ -202,7 +202,7 @@ def compare(model_admin: admin.ModelAdmin, request: HttpRequest, pk: int) -> Htt
 
 def publish_with_messages(request: HttpRequest, version: ProgramVersion) -> bool:
     try:
-        services.publish(version)
+        versions.publish(version)
     except ValidationError as exc:
         messages.error(
             request,
@@ -223,7 +223,7 @@ def publish_with_messages(request: HttpRequest, version: ProgramVersion) -> bool
 
 
 def draft_with_messages(request: HttpRequest, version: ProgramVersion) -> ProgramVersion:
-    draft = services.new_draft_from(version)
+    draft = versions.new_draft_from(version)
     url = reverse("admin:programs_programversion_change", args=[draft.pk])
     messages.success(
         request,

@@ -28,7 +28,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import DatabaseError, transaction
 
-from . import services
+from . import versions
 from .models import ExerciseTemplate, Program, ProgramVersion, Session, Week
 
 CURRICULA_DIR = Path(__file__).resolve().parent / "curricula"
@@ -446,9 +446,9 @@ def _read(text_or_path: str | os.PathLike[str]) -> str:
 
 
 def _publish(version: ProgramVersion) -> None:
-    """Publish through services.publish: it validates the version and retires the old one."""
+    """Publish through versions.publish: it validates the version and retires the old one."""
     try:
-        services.publish(version)
+        versions.publish(version)
     except ValidationError as exc:
         raise CurriculumError([f"version: cannot publish: {m}" for m in exc.messages]) from exc
     version.refresh_from_db()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from programs import services
+from programs import versions
 from programs.models import ExerciseTemplate, Program, ProgramVersion, Session, Week
 
 
@@ -62,6 +62,6 @@ def build_version(
     for order, values in enumerate(sessions or []):
         Session.objects.create(version=version, order=order, **values)
     if publish:
-        services.publish(version)
+        versions.publish(version)
         version.refresh_from_db()
     return version

@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from programs import services
+from programs import enrolments, versions
 from programs.models import Enrolment, ExerciseTemplate, Program, ProgramVersion, Week
 from recovery.models import AuditEvent
 from tests.conftest import client_for
@@ -143,7 +143,7 @@ def test_an_admin_builds_a_curriculum_with_the_add_form_and_inlines(admin_client
     assert (journal.weeks, journal.rest_days) == ([1, 2], [6])
     assert version.exercises.get(slug="ex-1").weekdays == [0, 3]
     assert version.sessions.get().duration_minutes == 45
-    assert services.validation_errors(version) == []
+    assert versions.validation_errors(version) == []
 
     # The change page shows the friendly values back, and an unchanged post changes nothing.
     page = admin_client.get(url("change", version.pk))
@@ -281,7 +281,7 @@ def test_compare_lists_the_changes_between_two_versions(admin_client) -> None:
     v1 = build_version(exercises=[exercise("letter", title="Unsent letter",
                                            estimated_minutes=15, weeks=[1, 2, 3])],
                        publish=True)
-    v2 = services.new_draft_from(v1)
+    v2 = versions.new_draft_from(v1)
     v2.exercises.update(estimated_minutes=20)
     page = admin_client.get(url("compare", v2.pk))
     assert "Compare with" in page.content.decode()
@@ -307,7 +307,7 @@ def test_only_admins_reach_the_curriculum_pages(clinician_client) -> None:
 
 def test_program_page_lists_its_versions(admin_client) -> None:
     v1 = build_version(publish=True)
-    services.new_draft_from(v1)
+    versions.new_draft_from(v1)
     body = admin_client.get(
         reverse("admin:programs_program_change", args=[v1.program_id])
     ).content.decode()
@@ -319,14 +319,14 @@ def test_enrolments_are_scoped_to_the_clinic_and_audited(
     admin_client, admin_user, patient, clinician, django_assert_max_num_queries
 ) -> None:
     version = build_version(publish=True)
-    mine = services.enrol(patient, clinician, dt.date(2025, 3, 3), version=version)
+    mine = enrolments.enrol(patient, clinician, dt.date(2025, 3, 3), version=version)
     elsewhere = ClinicFactory(slug="elsewhere")
     stranger = PatientFactory(clinic=elsewhere, email="stranger@example.test")
     their_doc = ClinicianFactory(clinic=elsewhere, totp=False)
-    theirs = services.enrol(stranger, their_doc, dt.date(2025, 3, 3), version=version)
+    theirs = enrolments.enrol(stranger, their_doc, dt.date(2025, 3, 3), version=version)
     for i in range(3):
         other = PatientFactory(email=f"p{i}@example.test")
-        services.enrol(other, clinician, dt.date(2025, 3, 3), version=version)
+        enrolments.enrol(other, clinician, dt.date(2025, 3, 3), version=version)
 
     with django_assert_max_num_queries(12):
         listing = admin_client.get(reverse("admin:programs_enrolment_changelist"))
@@ -346,7 +346,7 @@ def test_enrolments_are_scoped_to_the_clinic_and_audited(
 def test_the_enrolment_form_applies_the_enrolment_rules(admin_client, patient, clinician) -> None:
     draft = build_version()
     published = build_version("published-one", publish=True)
-    services.enrol(patient, clinician, dt.date(2025, 3, 3), version=published)
+    enrolments.enrol(patient, clinician, dt.date(2025, 3, 3), version=published)
     add = reverse("admin:programs_enrolment_add")
     data = {
         "patient": patient.pk, "clinician": clinician.pk, "start_date": "2025-04-01",
@@ -361,7 +361,7 @@ def test_the_enrolment_form_applies_the_enrolment_rules(admin_client, patient, c
 
 def test_complete_action_uses_the_service(admin_client, patient, clinician) -> None:
     version = build_version(publish=True)
-    enrolment = services.enrol(patient, clinician, dt.date(2025, 3, 3), version=version)
+    enrolment = enrolments.enrol(patient, clinician, dt.date(2025, 3, 3), version=version)
     admin_client.post(
         reverse("admin:programs_enrolment_changelist"),
         {"action": "complete_today", "_selected_action": [str(enrolment.pk)]},

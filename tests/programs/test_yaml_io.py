@@ -303,12 +303,12 @@ def test_a_database_error_mid_import_leaves_nothing_behind(monkeypatch: pytest.M
 def test_a_refused_publish_leaves_nothing_behind(monkeypatch: pytest.MonkeyPatch) -> None:
     from django.core.exceptions import ValidationError
 
-    from programs import services
+    from programs import versions
 
     def refuse(version: ProgramVersion) -> None:
         raise ValidationError(["Week 2 is empty."])
 
-    monkeypatch.setattr(services, "publish", refuse)
+    monkeypatch.setattr(versions, "publish", refuse)
     with pytest.raises(CurriculumError) as info:
         import_curriculum(text())
     assert info.value.errors == ["version: cannot publish: Week 2 is empty."]
