@@ -4,7 +4,7 @@ exercise templates; enrolments; cohorts, their occurrences and attendance; scree
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -206,6 +206,9 @@ class Session(VersionContent):
         RETREAT = "retreat", "Retreat day"
         FOLLOW_UP = "follow_up", "Follow-up consultation"
 
+    # What a cohort meets for (one occurrence each); only a group programme may have them.
+    GROUP_KINDS: ClassVar[tuple[str, ...]] = (Kind.GROUP, Kind.RETREAT)
+
     version = models.ForeignKey(ProgramVersion, on_delete=models.CASCADE, related_name="sessions")
     slug = models.SlugField(max_length=80)
     kind = models.CharField(max_length=32, choices=Kind.choices)
@@ -226,6 +229,10 @@ class Session(VersionContent):
 
     def __str__(self) -> str:
         return f"W{self.week}D{self.day} {self.title}"
+
+    @property
+    def is_group_meeting(self) -> bool:
+        return self.kind in self.GROUP_KINDS
 
 
 class ExerciseTemplate(VersionContent):

@@ -13,122 +13,21 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from .models import WEEKDAY_NAMES, ExerciseTemplate, Program, ProgramVersion, Session, Week
-
-Cadence = ExerciseTemplate.Cadence
+from .validation import curriculum_problems
 
 # --- validation -----------------------------------------------------------------------------
 
 
-def _int_list(value: Any) -> list[int] | None:
-    """The value as a list of integers, or None when it is not one (JSON fields take anything)."""
-    if not isinstance(value, list):
-        return None
-    if any(isinstance(v, bool) or not isinstance(v, int) for v in value):
-        return None
-    return value
-
-
-def _exercise_errors(ex: ExerciseTemplate, n_weeks: int) -> list[str]:
-    name = f"Exercise “{ex.title}”"
-    errors: list[str] = []
-    weeks = _int_list(ex.weeks)
-    if weeks is None:
-        errors.append(f"{name}: weeks must be a list of week numbers such as [1, 2].")
-        weeks = []
-    elif not weeks:
-        errors.append(f"{name}: choose at least one week it is active in.")
-    outside = sorted({w for w in weeks if not 1 <= w <= n_weeks})
-    if outside:
-        errors.append(
-            f"{name}: week {', '.join(map(str, outside))} is not a week of this version "
-            f"(1–{n_weeks})."
-        )
-    rest = _int_list(ex.rest_days)
-    if rest is None:
-        errors.append(f"{name}: rest days must be a list of weekdays (0=Monday … 6=Sunday).")
-        rest = []
-    elif any(not 0 <= d <= 6 for d in rest):
-        errors.append(f"{name}: rest days must be weekdays 0 (Monday) to 6 (Sunday).")
-    elif len(set(rest)) == 7:
-        errors.append(f"{name}: every day is a rest day, so it would never be due.")
-    free = 7 - len(set(rest))
-    if ex.cadence == Cadence.DAILY:
-        pass
-    elif ex.cadence == Cadence.WEEKDAYS:
-        weekdays = _int_list(ex.weekdays)
-        if not weekdays:
-            errors.append(f"{name}: choose at least one weekday for “On given weekdays”.")
-        elif any(not 0 <= d <= 6 for d in weekdays):
-            errors.append(f"{name}: weekdays must be 0 (Monday) to 6 (Sunday).")
-        elif set(weekdays) <= set(rest):
-            errors.append(f"{name}: all its weekdays are rest days, so it would never be due.")
-    elif ex.cadence == Cadence.TIMES_PER_WEEK:
-        n = ex.times_per_week
-        if n is None or not 1 <= n <= free:
-            errors.append(
-                f"{name}: times per week must be between 1 and {free} "
-                f"(7 days minus {len(set(rest))} rest days); it is {n if n is not None else 'empty'}."
-            )
-    elif ex.cadence == Cadence.ONCE:
-        if ex.once_day is None or not 1 <= ex.once_day <= 7:
-            errors.append(f"{name}: “once” needs a day of the week between 1 and 7.")
-        once_week = ex.once_week or (min(weeks) if weeks else None)
-        if once_week is None or once_week not in weeks:
-            errors.append(
-                f"{name}: its “once” week {once_week or '(none)'} must be one of its active weeks."
-            )
-        if rest:
-            # exercise_due checks rest days first, so the one day could silently vanish.
-            errors.append(f"{name}: rest days do not apply to a one-off exercise; clear them.")
-    else:
-        errors.append(f"{name}: unknown cadence “{ex.cadence}”.")
-    return errors
-
-
-def _session_errors(session: Session, n_weeks: int) -> list[str]:
-    name = f"Session “{session.title}”"
-    errors = []
-    if not 1 <= session.week <= n_weeks:
-        errors.append(f"{name}: week {session.week} is not a week of this version (1–{n_weeks}).")
-    if not 1 <= session.day <= 7:
-        errors.append(f"{name}: day {session.day} must be between 1 and 7.")
-    if not session.duration_minutes or session.duration_minutes <= 0:
-        errors.append(f"{name}: the duration must be more than 0 minutes.")
-    return errors
-
-
 def validation_errors(version: ProgramVersion) -> list[str]:
-    """Everything that stops `version` from being published; empty when it may be."""
-    weeks = list(version.weeks.order_by("number"))
-    exercises = list(version.exercises.order_by("order", "pk"))
-    sessions = list(version.sessions.order_by("week", "day", "order"))
-    if not weeks:
-        return ["Add at least one week."]
-    errors: list[str] = []
-    numbers = [w.number for w in weeks]
-    n = len(weeks)
-    if numbers != list(range(1, n + 1)):
-        errors.append(
-            f"Weeks must be numbered 1 to {n} without gaps; they are numbered "
-            f"{', '.join(map(str, numbers))}."
-        )
-    active_weeks = {w for ex in exercises for w in (_int_list(ex.weeks) or [])}
-    session_weeks = {s.week for s in sessions}
-    for week in weeks:
-        if (
-            week.number not in active_weeks
-            and week.number not in session_weeks
-            and not week.education.strip()
-        ):
-            errors.append(
-                f"Week {week.number} “{week.title}” is empty: add an exercise active that week, "
-                "a session or education text."
-            )
-    for ex in exercises:
-        errors.extend(_exercise_errors(ex, n))
-    for session in sessions:
-        errors.extend(_session_errors(session, n))
-    return errors
+    """Everything that stops `version` from being published; empty when it may be. The rules
+    are programs.validation's, the ones the YAML importer runs too."""
+    problems = curriculum_problems(
+        version.program,
+        list(version.weeks.order_by("number")),
+        list(version.sessions.order_by("week", "day", "order")),
+        list(version.exercises.order_by("order", "pk")),
+    )
+    return [str(p) for p in problems]
 
 
 # --- publishing and drafting ----------------------------------------------------------------

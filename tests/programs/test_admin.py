@@ -176,7 +176,7 @@ def test_publish_action_shows_every_refusal_then_publishes(admin_client) -> None
     body = response.content.decode()
     assert "was not published" in body
     assert "Exercise “Walk”: week 7 is not a week of this version (1–3)." in body
-    assert "Week 2 “Week 2 title” is empty" in body
+    assert "Week 2 “Week 2 title”: nothing is planned that week" in body
     version.refresh_from_db()
     assert version.status == ProgramVersion.Status.DRAFT
 

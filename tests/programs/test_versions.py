@@ -39,8 +39,11 @@ def test_weeks_are_numbered_without_gaps_and_each_has_content() -> None:
     version = build_version(weeks=2, education=False, exercises=[exercise("w", weeks=[1])])
     Week.objects.filter(version=version, number=2).update(number=4)
     errors = versions.validation_errors(version)
-    assert "Weeks must be numbered 1 to 2 without gaps; they are numbered 1, 4." in errors
-    assert any(e.startswith("Week 4 “Week 2 title” is empty") for e in errors)
+    assert (
+        "Week 4 “Week 2 title”: should be number 2: weeks are numbered 1 to 2 in order, "
+        "without gaps." in errors
+    )
+    assert any(e.startswith("Week 4 “Week 2 title”: nothing is planned that week") for e in errors)
 
 
 def test_education_alone_is_content() -> None:
@@ -146,6 +149,7 @@ def test_new_draft_is_a_deep_copy_numbered_after_the_newest() -> None:
                             media_file="exercise-media/med.mp3", rest_days=[6])],
         sessions=[session("consult"), session("group", kind=Session.Kind.GROUP, week=2)],
         publish=True,
+        is_group=True,
     )
     build_version()  # v2, a draft of the same programme
     draft = versions.new_draft_from(v1)
