@@ -7,7 +7,7 @@
     exercises: [{slug, kind, title, instructions, prompt, media_url, estimated_minutes, weeks,
                  cadence, weekdays, times_per_week, once_week, once_day, rest_days, placeholder}]
 
-Field names mirror programs/models.py. schema.py checks a document (`parse_curriculum` reports
+Field names mirror programs/models/curricula.py. schema.py checks a document (`parse_curriculum` reports
 every error with the path of the field), importing.py writes one version atomically
 (`import_curriculum`), exporting.py writes YAML that parses back to the same data
 (`export_curriculum`).
