@@ -12,7 +12,15 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
-from .models import WEEKDAY_NAMES, ExerciseTemplate, Program, ProgramVersion, Session, Week
+from .models import (
+    WEEKDAY_NAMES,
+    ExerciseTemplate,
+    Program,
+    ProgramVersion,
+    Session,
+    Week,
+    unix_newlines,
+)
 from .validation import curriculum_problems
 
 # --- validation -----------------------------------------------------------------------------
@@ -75,7 +83,7 @@ def _copy_fields(obj: models.Model) -> dict[str, Any]:
             value = value.name  # share the stored file: versions never delete media
         elif isinstance(value, list | dict):
             value = type(value)(value)
-        values[f.attname] = value
+        values[f.attname] = unix_newlines(value)  # bulk_create skips save()
     return values
 
 
@@ -133,6 +141,8 @@ def _field_changes(label: str, old: models.Model, new: models.Model, skip: set[s
         a, b = getattr(old, f.name), getattr(new, f.name)
         if isinstance(f, models.FileField):
             a, b = a.name, b.name
+        # Rows saved before line endings were normalised may still hold CRLF.
+        a, b = unix_newlines(a), unix_newlines(b)
         if a == b:
             continue
         name = str(f.verbose_name)

@@ -12,6 +12,8 @@ from .curricula import (
     VersionContent,
     VersionContentQuerySet,
     Week,
+    normalise_newlines,
+    unix_newlines,
 )
 from .delivery import (
     Attendance,
@@ -43,4 +45,6 @@ __all__ = [
     "VersionContent",
     "VersionContentQuerySet",
     "Week",
+    "normalise_newlines",
+    "unix_newlines",
 ]

@@ -18,6 +18,21 @@ class FrozenVersionError(ValidationError):
 WEEKDAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
 
+def unix_newlines(value: Any) -> Any:
+    """Text with LF line endings (other values as they are)."""
+    if isinstance(value, str) and "\r" in value:
+        return value.replace("\r\n", "\n").replace("\r", "\n")
+    return value
+
+
+def normalise_newlines(obj: models.Model) -> None:
+    """Browsers post a textarea with CRLF line endings while YAML (and every other path) gives
+    LF: store LF, so comparing two versions shows only the edits a person made."""
+    for f in obj._meta.concrete_fields:
+        if isinstance(f, models.CharField | models.TextField):
+            setattr(obj, f.attname, unix_newlines(getattr(obj, f.attname)))
+
+
 class Program(models.Model):
     slug = models.SlugField(unique=True)
     title = models.CharField(max_length=200)
@@ -35,6 +50,10 @@ class Program(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        normalise_newlines(self)
+        super().save(*args, **kwargs)
 
     def latest_published(self) -> ProgramVersion | None:
         return (
@@ -108,6 +127,7 @@ class ProgramVersion(models.Model):
                         f"Version {self.number} of {self.program} is {old['status']} and "
                         "cannot be changed; create a new draft from it instead."
                     )
+        normalise_newlines(self)
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
@@ -174,6 +194,7 @@ class VersionContent(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self._assert_editable()
+        normalise_newlines(self)
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:

@@ -407,3 +407,27 @@ def test_screenings_are_scoped_to_the_clinic_and_audited(
     assert AuditEvent.objects.filter(
         actor=admin_user, patient=patient, action="admin_view_screening"
     ).exists()
+
+
+# --- defect 3: line endings from the browser ------------------------------------------------------
+
+
+def test_a_one_word_edit_in_the_admin_compares_as_one_change(admin_client) -> None:
+    """Browsers post textareas with CRLF line endings; a version loaded from YAML has LF. Saving
+    the draft unchanged except for one word must not make every long field differ."""
+    from programs.yaml_io import CURRICULA_DIR, import_curriculum
+
+    v1 = import_curriculum(CURRICULA_DIR / "mbm-workshop.yaml")
+    v2 = versions.new_draft_from(v1)
+    data = form_data(admin_client.get(url("change", v2.pk)))
+    crlf = {k: v.replace("\n", "\r\n") if isinstance(v, str) else v for k, v in data.items()}
+    assert any("\r\n" in v for v in crlf.values() if isinstance(v, str))
+    crlf["description"] = crlf["description"].replace("workshop", "course", 1)
+    response = admin_client.post(url("change", v2.pk), crlf)
+    assert response.status_code == 302, response.context and response.context["errors"]
+
+    v2.refresh_from_db()
+    assert versions.diff_versions(v1, v2) == ["Version: description changed"]
+    body = admin_client.get(url("compare", v2.pk), {"other": v1.pk}).content.decode()
+    assert body.count("<li>Version: description changed</li>") == 1
+    assert "\r" not in ProgramVersion.objects.get(pk=v2.pk).description

@@ -189,3 +189,11 @@ def test_diff_lists_added_removed_and_changed_items_field_by_field() -> None:
     assert "Week 2 “Week 2 title”: title “Week 2 title” → “Thinking psychologically”" in changes
     assert len(changes) == 8
     assert "Removed week 4 “Maintenance”" in versions.diff_versions(v2, v1)
+
+
+def test_compare_ignores_line_endings_stored_before_they_were_normalised() -> None:
+    v1 = build_version()
+    v1.weeks.update(goals="First line\r\nsecond line")  # a bulk write skips save()
+    v2 = versions.new_draft_from(v1)
+    assert set(v2.weeks.values_list("goals", flat=True)) == {"First line\nsecond line"}
+    assert versions.diff_versions(v1, v2) == []
