@@ -431,3 +431,50 @@ def test_a_one_word_edit_in_the_admin_compares_as_one_change(admin_client) -> No
     body = admin_client.get(url("compare", v2.pk), {"other": v1.pk}).content.decode()
     assert body.count("<li>Version: description changed</li>") == 1
     assert "\r" not in ProgramVersion.objects.get(pk=v2.pk).description
+
+
+# --- defect 4: odd inputs on the preview and compare pages ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"week": 1, "day": 2, "start": "9999-12-31"}, "Choose a start date between"),
+        ({"week": 1, "day": 1, "start": "0001-01-01"}, "Choose a start date between"),
+        ({"week": 1, "day": 1, "start": "31/12/2025"}, "Enter a valid date"),
+        ({"week": "x", "day": 1, "start": "2025-03-03"}, "Select a valid choice"),
+        ({"week": 0, "day": 1, "start": "2025-03-03"}, "Select a valid choice"),
+        ({"week": 1, "day": 8, "start": "2025-03-03"}, "Select a valid choice"),
+        ({"week": 10**30, "day": -1, "start": "2025-03-03"}, "Select a valid choice"),
+        ({"week": 1}, "This field is required"),
+    ],
+)
+def test_odd_preview_inputs_get_a_clear_message(admin_client, params, message) -> None:
+    version = build_version()
+    response = admin_client.get(url("preview", version.pk), params)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert "Exercises due" not in response.content.decode()
+
+
+def test_the_last_day_of_the_window_still_previews(admin_client, admin_user) -> None:
+    version = build_version()
+    last = admin_user.local_today() + dt.timedelta(days=3650)
+    response = admin_client.get(url("preview", version.pk),
+                                {"week": 3, "day": 7, "start": last.isoformat()})
+    assert response.status_code == 200 and "Exercises due" in response.content.decode()
+
+
+@pytest.mark.parametrize("other", ["x", "0", str(10**30), "-1", ""])
+def test_odd_compare_inputs_get_a_clear_message(admin_client, other) -> None:
+    v1 = build_version(publish=True)
+    v2 = versions.new_draft_from(v1)
+    response = admin_client.get(url("compare", v2.pk), {"other": other})
+    assert response.status_code == 200
+    assert "Changes from version" not in response.content.decode()
+
+
+@pytest.mark.parametrize("name", ["preview", "compare", "change"])
+def test_a_huge_version_id_is_not_found(admin_client, name) -> None:
+    response = admin_client.get(f"/admin/programs/programversion/{10**30}/{name}/")
+    assert response.status_code in (302, 404)
