@@ -371,6 +371,110 @@ def test_complete_action_uses_the_service(admin_client, patient, clinician) -> N
     assert enrolment.completed_on == patient.local_today()
 
 
+def enrolment_action(client: Client, action: str, *enrolments_: Enrolment) -> list[str]:
+    response = client.post(
+        reverse("admin:programs_enrolment_changelist"),
+        {"action": action, "_selected_action": [str(e.pk) for e in enrolments_]},
+        follow=True,
+    )
+    return [str(m) for m in response.context["messages"]]
+
+
+def test_pause_resume_and_withdraw_actions_say_what_happened_to_each(
+    admin_client, patient, clinician
+) -> None:
+    version = build_version(publish=True)
+    running = enrolments.enrol(patient, clinician, dt.date(2025, 3, 3), version=version)
+    other = PatientFactory(email="other@example.test")
+    finished = enrolments.enrol(other, clinician, dt.date(2025, 3, 3), version=version)
+    enrolments.complete(finished, dt.date(2025, 3, 20))
+    today = patient.local_today()
+
+    said = enrolment_action(admin_client, "pause_today", running, finished)
+    assert said == [
+        f"pat@example.test in “home-programme title”: paused on {today:%-d %B %Y}.",
+        "other@example.test in “home-programme title”: not paused. This enrolment is "
+        "completed, so it cannot be paused.",
+    ]
+    running.refresh_from_db()
+    assert running.status == Enrolment.Status.PAUSED
+    assert running.pauses.get().start == today
+
+    assert enrolment_action(admin_client, "pause_today", running) == [
+        "pat@example.test in “home-programme title”: already paused; nothing changed."
+    ]
+    assert enrolment_action(admin_client, "resume_today", running) == [
+        f"pat@example.test in “home-programme title”: resumed on {today:%-d %B %Y}."
+    ]
+    assert enrolment_action(admin_client, "withdraw_today", running)[0].endswith("withdrawn on "
+                                                                                f"{today:%-d %B %Y}.")
+    running.refresh_from_db()
+    assert running.status == Enrolment.Status.WITHDRAWN and running.pauses.get().end == today
+
+
+def test_the_change_form_cannot_edit_status_dates_or_pauses(
+    admin_client, patient, clinician
+) -> None:
+    version = build_version(publish=True)
+    enrolment = enrolments.enrol(patient, clinician, dt.date(2025, 3, 3), version=version)
+    enrolments.pause(enrolment, dt.date(2025, 3, 5))
+    change = reverse("admin:programs_enrolment_change", args=[enrolment.pk])
+    page = admin_client.get(change)
+    form = page.context["adminform"].form
+    assert set(form.fields) == {"clinician"}
+    [pauses] = page.context["inline_admin_formsets"]
+    assert not (pauses.has_add_permission or pauses.has_change_permission
+                or pauses.has_delete_permission)
+    assert 'class="deletelink"' not in page.content.decode()
+
+    # A crafted post changes nothing but what the form offers.
+    other_doc = ClinicianFactory(email="doc2@example.test", totp=False)
+    response = admin_client.post(change, {
+        "clinician": other_doc.pk, "status": "active", "start_date": "2025-01-01",
+        "withdrawn_on": "2025-03-10", "patient": PatientFactory().pk,
+        **management("pauses", 1, 1), "pauses-0-id": str(enrolment.pauses.get().pk),
+        "pauses-0-enrolment": str(enrolment.pk), "pauses-0-end": "2025-03-06",
+        "pauses-0-DELETE": "on",
+    })
+    assert response.status_code == 302
+    enrolment.refresh_from_db()
+    assert enrolment.clinician == other_doc
+    assert (enrolment.status, enrolment.start_date, enrolment.withdrawn_on) == (
+        Enrolment.Status.PAUSED, dt.date(2025, 3, 3), None
+    )
+    assert enrolment.pauses.get().end is None and enrolment.patient == patient
+    assert admin_client.post(
+        reverse("admin:programs_enrolment_delete", args=[enrolment.pk]), {"post": "yes"}
+    ).status_code == 403
+
+
+def test_adding_an_enrolment_goes_through_the_engine(admin_client, patient, clinician) -> None:
+    version = build_version(publish=True)
+    response = admin_client.post(reverse("admin:programs_enrolment_add"), {
+        "patient": patient.pk, "clinician": clinician.pk, "version": version.pk,
+        "start_date": "2025-04-01", **management("pauses", 0),
+    })
+    assert response.status_code == 302
+    enrolment = Enrolment.objects.get()
+    assert (enrolment.status, enrolment.status_changed_on) == (
+        Enrolment.Status.ACTIVE, dt.date(2025, 4, 1)
+    )
+
+
+def test_add_enrolment_offers_only_patients_and_clinicians_of_the_clinic(
+    admin_client, patient, clinician, admin_user
+) -> None:
+    """Defect 13: the patient and clinician dropdowns listed every user."""
+    elsewhere = ClinicFactory(slug="elsewhere")
+    PatientFactory(clinic=elsewhere, email="far-patient@example.test")
+    ClinicianFactory(clinic=elsewhere, email="far-doc@example.test", totp=False)
+    form = admin_client.get(reverse("admin:programs_enrolment_add")).context["adminform"].form
+    patients = set(form.fields["patient"].queryset.values_list("email", flat=True))
+    clinicians = set(form.fields["clinician"].queryset.values_list("email", flat=True))
+    assert patients == {"pat@example.test"}
+    assert clinicians == {"doc@example.test"}
+
+
 def test_an_admin_adds_a_programme(admin_client) -> None:
     response = admin_client.post(
         reverse("admin:programs_program_add"),
