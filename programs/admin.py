@@ -19,6 +19,8 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from recovery.http import AuthedHttpRequest
+
 from . import admin_enrolments, admin_views  # noqa: F401 - admin_enrolments registers its admins
 from .models import ExerciseTemplate, Program, ProgramVersion, Session, Week
 
@@ -136,10 +138,18 @@ class ProgramVersionAdmin(admin.ModelAdmin):
         actions.pop("delete_selected", None)
         return actions
 
-    @admin.action(description="Publish")
-    def publish_versions(self, request: HttpRequest, queryset: QuerySet[ProgramVersion]) -> None:
-        for version in queryset.select_related("program").order_by("program", "number"):
+    @admin.action(description="Publish…")
+    def publish_versions(
+        self, request: AuthedHttpRequest, queryset: QuerySet[ProgramVersion]
+    ) -> HttpResponse | None:
+        chosen = list(queryset.select_related("program").order_by("program", "number"))
+        if request.POST.get("confirm") != "yes":
+            # First what would freeze and what it retires; publishing waits for a confirmation.
+            return admin_views.publish_confirmation(self, request, chosen,
+                                                    action="publish_versions")
+        for version in chosen:
             admin_views.publish_with_messages(request, version)
+        return None
 
     @admin.action(description="New draft from this version")
     def draft_from_versions(

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import prefetch_related_objects
 from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -261,12 +262,47 @@ def draft_with_messages(request: AuthedHttpRequest, version: ProgramVersion) -> 
     return draft
 
 
+def publish_confirmation(
+    model_admin: admin.ModelAdmin,
+    request: AuthedHttpRequest,
+    chosen: Sequence[ProgramVersion],
+    *,
+    action: str = "",
+) -> TemplateResponse:
+    """The page an admin confirms before publishing: for each version, what will freeze (its
+    weeks, sessions and exercises), the checks' result, and the version it retires. Posting
+    it back with confirm=yes publishes (from the change form's button, or the list's action)."""
+    previews = [versions.publish_preview(v) for v in chosen]
+    single = chosen[0] if len(chosen) == 1 and not action else None
+    opts = model_admin.model._meta
+    changelist = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": opts,
+        "title": "Publish " + (str(single) if single else "the selected versions"),
+        "previews": previews,
+        "publishable": sum(p.can_publish for p in previews),
+        "single": single,
+        "action": action,
+        "selected": [v.pk for v in chosen] if action else [],
+        "form_url": request.get_full_path() if single else changelist,
+        "cancel_url": (
+            reverse("admin:programs_programversion_change", args=[single.pk])
+            if single else changelist
+        ),
+    }
+    return TemplateResponse(request, "admin/programs/programversion/publish.html", context)
+
+
 def publish_button(model_admin: admin.ModelAdmin, request: AuthedHttpRequest, pk: int) -> HttpResponse:
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+    """GET (or a POST not confirmed): the confirmation page; POST confirm=yes: publish."""
     version = _version(pk)
-    publish_with_messages(request, version)
-    return HttpResponseRedirect(reverse("admin:programs_programversion_change", args=[pk]))
+    if not model_admin.has_change_permission(request):
+        raise PermissionDenied
+    if request.method == "POST" and request.POST.get("confirm") == "yes":
+        publish_with_messages(request, version)
+        return HttpResponseRedirect(reverse("admin:programs_programversion_change", args=[pk]))
+    return publish_confirmation(model_admin, request, [version])
 
 
 def draft_button(model_admin: admin.ModelAdmin, request: AuthedHttpRequest, pk: int) -> HttpResponse:

@@ -6,6 +6,7 @@ tests call them directly. (An enrolment's life is in enrolments.py.)
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -41,6 +42,22 @@ def validation_errors(version: ProgramVersion) -> list[str]:
 # --- publishing and drafting ----------------------------------------------------------------
 
 
+def _publish_refusals(version: ProgramVersion) -> list[str]:
+    """Why `version` (as stored) cannot be published now; empty when it can."""
+    if version.status != ProgramVersion.Status.DRAFT:
+        return [
+            f"Version {version.number} of “{version.program}” is already "
+            f"{version.get_status_display().lower()}; only a draft can be published."
+        ]
+    published = version.program.latest_published()
+    if published is not None and published.number > version.number:
+        return [
+            f"Version {version.number} is older than the published version "
+            f"{published.number}; create a new draft from version {published.number} instead."
+        ]
+    return validation_errors(version)
+
+
 def publish(version: ProgramVersion) -> ProgramVersion:
     """Publish a valid draft; the programme's previously published version is retired (it stays
     frozen, and patients enrolled in it keep it). Raises ValidationError listing every problem."""
@@ -48,18 +65,7 @@ def publish(version: ProgramVersion) -> ProgramVersion:
         # Lock the programme so two publishes of one programme cannot interleave.
         Program.objects.select_for_update().filter(pk=version.program_id).first()
         current = ProgramVersion.objects.select_related("program").get(pk=version.pk)
-        if current.status != ProgramVersion.Status.DRAFT:
-            raise ValidationError(
-                f"Version {current.number} of “{current.program}” is already "
-                f"{current.get_status_display().lower()}; only a draft can be published."
-            )
-        published = current.program.latest_published()
-        if published is not None and published.number > current.number:
-            raise ValidationError(
-                f"Version {current.number} is older than the published version "
-                f"{published.number}; create a new draft from version {published.number} instead."
-            )
-        errors = validation_errors(current)
+        errors = _publish_refusals(current)
         if errors:
             raise ValidationError(errors)
         for old in current.program.versions.filter(status=ProgramVersion.Status.PUBLISHED):
@@ -70,6 +76,35 @@ def publish(version: ProgramVersion) -> ProgramVersion:
         current.save()
     version.status, version.published_at = current.status, current.published_at
     return current
+
+
+@dataclass(frozen=True)
+class PublishPreview:
+    """What publishing `version` would freeze, and what it would retire: the confirmation an
+    admin reads before publishing."""
+
+    version: ProgramVersion
+    weeks: int
+    sessions: int
+    exercises: int
+    errors: list[str]  # why it cannot be published; empty when it can
+    retires: ProgramVersion | None  # the published version it replaces
+
+    @property
+    def can_publish(self) -> bool:
+        return not self.errors
+
+
+def publish_preview(version: ProgramVersion) -> PublishPreview:
+    current = ProgramVersion.objects.select_related("program").get(pk=version.pk)
+    return PublishPreview(
+        version=current,
+        weeks=current.weeks.count(),
+        sessions=current.sessions.count(),
+        exercises=current.exercises.count(),
+        errors=_publish_refusals(current),
+        retires=current.program.latest_published() if not current.is_frozen else None,
+    )
 
 
 def _copy_fields(obj: models.Model) -> dict[str, Any]:

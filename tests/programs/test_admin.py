@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from programs import enrolments, versions
-from programs.models import Enrolment, ExerciseTemplate, Program, ProgramVersion, Week
+from programs.models import Enrolment, ExerciseTemplate, Program, ProgramVersion, Session, Week
 from recovery.models import AuditEvent
 from tests.conftest import client_for
 from tests.factories import AdminFactory, ClinicFactory, ClinicianFactory, PatientFactory
@@ -170,7 +170,8 @@ def test_bad_week_lists_get_a_clear_message_and_save_nothing(admin_client) -> No
 
 def test_publish_action_shows_every_refusal_then_publishes(admin_client) -> None:
     version = build_version(education=False, exercises=[exercise("w", title="Walk", weeks=[1, 7])])
-    action = {"action": "publish_versions", "_selected_action": [str(version.pk)]}
+    action = {"action": "publish_versions", "_selected_action": [str(version.pk)],
+              "confirm": "yes"}
     response = admin_client.post(reverse("admin:programs_programversion_changelist"), action,
                                  follow=True)
     body = response.content.decode()
@@ -188,15 +189,51 @@ def test_publish_action_shows_every_refusal_then_publishes(admin_client) -> None
     assert version.status == ProgramVersion.Status.PUBLISHED
 
 
+def test_publishing_asks_for_confirmation_with_a_summary(admin_client) -> None:
+    """Defect 13: 'Publish' needed no confirmation and showed nothing of what would freeze."""
+    v1 = build_version(publish=True)
+    v2 = versions.new_draft_from(v1)
+    Session.objects.create(version=v2, **session("consult"))
+    broken = build_version("other", education=False, exercises=[exercise("w", weeks=[9])])
+
+    # The change form's button leads to the confirmation page; nothing is published yet.
+    assert url("publish", v2.pk) in admin_client.get(url("change", v2.pk)).content.decode()
+    for page in (admin_client.get(url("publish", v2.pk)),
+                 admin_client.post(url("publish", v2.pk))):
+        body = page.content.decode()
+        assert page.status_code == 200
+        assert "Will freeze: 3 weeks, 1 session, 1 exercise." in body
+        assert "Retires version 1" in body and "every check passed" in body
+        assert 'name="confirm" value="yes"' in body and "Cancel" in body
+    v2.refresh_from_db()
+    assert v2.status == ProgramVersion.Status.DRAFT
+
+    # The list's action shows the same summary for each selected version, refusals included.
+    listing = reverse("admin:programs_programversion_changelist")
+    chosen = {"action": "publish_versions", "_selected_action": [str(v2.pk), str(broken.pk)]}
+    body = admin_client.post(listing, chosen).content.decode()
+    assert "Retires version 1" in body
+    assert "No version of “other title” is published yet: this will be the first." in body
+    assert "It cannot be published" in body and "week 9 is not a week of this version" in body
+    assert 'value="Publish 1 version"' in body
+    v2.refresh_from_db()
+    assert v2.status == ProgramVersion.Status.DRAFT
+
+    response = admin_client.post(listing, {**chosen, "confirm": "yes"}, follow=True)
+    v2.refresh_from_db()
+    assert v2.status == ProgramVersion.Status.PUBLISHED
+    assert "Published version 2" in response.content.decode()
+
+
 def test_the_change_form_buttons_publish_and_draft(admin_client) -> None:
     version = build_version()
-    response = admin_client.post(url("publish", version.pk), follow=True)
+    response = admin_client.post(url("publish", version.pk), {"confirm": "yes"}, follow=True)
     assert "Published version 1" in response.content.decode()
     response = admin_client.post(url("new_draft", version.pk), follow=True)
     draft = ProgramVersion.objects.get(number=2)
     assert response.redirect_chain[-1][0] == url("change", draft.pk)
     assert "Created draft version 2" in response.content.decode()
-    assert admin_client.get(url("publish", version.pk)).status_code == 405
+    assert admin_client.get(url("new_draft", version.pk)).status_code == 405
 
 
 def test_new_draft_action_copies_the_version(admin_client) -> None:
