@@ -153,7 +153,7 @@ class ProgramVersionAdmin(admin.ModelAdmin):
 
     @admin.action(description="New draft from this version")
     def draft_from_versions(
-        self, request: HttpRequest, queryset: QuerySet[ProgramVersion]
+        self, request: AuthedHttpRequest, queryset: QuerySet[ProgramVersion]
     ) -> None:
         for version in queryset.select_related("program"):
             admin_views.draft_with_messages(request, version)
