@@ -191,6 +191,8 @@ MFA_TOTP_ISSUER = SITE_NAME
 # --- Email ----------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# Any Django email backend by its dotted path (e.g. a provider's API backend); wins over EMAIL_URL.
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="") or EMAIL_CONFIG["EMAIL_BACKEND"]
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Recovery <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -69,3 +69,15 @@ def ledger(**filters) -> list[ReminderLedger]:
 
 def utc(*args: int) -> dt.datetime:
     return dt.datetime(*args, tzinfo=dt.UTC)
+
+
+def broker_reachable(broker_url: str) -> None:
+    from kombu import Connection
+
+    from tests.conftest import service_unavailable
+
+    try:
+        with Connection(broker_url, connect_timeout=2) as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+    except Exception as exc:
+        service_unavailable(f"broker {broker_url} is not reachable: {exc}")
