@@ -33,10 +33,14 @@ class Page:
         return sum(s.errors for s in self.samples + self.bare_samples)
 
 
+def _latency(samples: list[Sample], attr: str) -> float:
+    timed = [s for s in samples if s.requests] or samples  # a run with no answer has no latency
+    return statistics.median(getattr(s, attr) for s in timed)
+
+
 def _figures(samples: list[Sample]) -> str:
     rps = statistics.median(s.rps for s in samples)
-    p50 = statistics.median(s.p50_ms for s in samples)
-    p95 = statistics.median(s.p95_ms for s in samples)
+    p50, p95 = _latency(samples, "p50_ms"), _latency(samples, "p95_ms")
     return f"rps {rps:7.1f}  p50 {p50:7.1f}ms p95 {p95:7.1f}ms"
 
 
@@ -65,9 +69,7 @@ def year_lines(pages: list[Page]) -> list[str]:
             by_group.setdefault(page.group, []).append(page)
     for group, (short, long) in ((g, ps) for g, ps in by_group.items() if len(ps) == 2):
         slower = short.ratio / long.ratio if long.ratio else float("inf")
-        p50 = statistics.median(s.p50_ms for s in long.samples) / max(
-            statistics.median(s.p50_ms for s in short.samples), 1e-9
-        )
+        p50 = _latency(long.samples, "p50_ms") / max(_latency(short.samples, "p50_ms"), 1e-9)
         verdict = "ok" if slower <= YEAR_TARGET else "ABOVE"
         lines.append(
             f"{group + ' year vs 9 days':<26} cost x{slower:4.2f} (bare-normalised), "

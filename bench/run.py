@@ -1,29 +1,36 @@
 """`make bench`: build a bench database, start gunicorn as production does, load each page
 interleaved with the bare view, print one line of figures per page.
 
-    python -m bench.run            8 rounds of 3 s per page and per bare run
+    python -m bench.run                 8 rounds of 3 s per page and per bare run
     BENCH_SMOKE=1 python -m bench.run   1 round of 1 s, tiny data (CI: it runs, it prints)
 
+A page slower than a few requests per window gets a longer window (up to BENCH_MAX_SECONDS,
+default 30), so that each round holds about ten of its requests.
+
 Environment: DATABASE_URL (PostgreSQL: the bench uses its own database, BENCH_DB_NAME,
-default recovery_bench, dropped and re-created each run; unset: SQLite in a temp dir),
-BENCH_ROUNDS, BENCH_SECONDS, BENCH_CONNECTIONS (default 4), BENCH_WORKERS (gunicorn sync
-workers, default 2), BENCH_NO_WRK=1 (use the Python load generator even if wrk is there),
-BENCH_KEEP=1 (keep the temp dir: gunicorn's access log, the SQLite file).
+default recovery_bench, dropped and re-created each run and left behind for inspection;
+unset: SQLite in a temp dir), BENCH_ROUNDS, BENCH_SECONDS, BENCH_MAX_SECONDS,
+BENCH_CONNECTIONS (default 4), BENCH_WORKERS (gunicorn sync workers, default 2),
+BENCH_NO_WRK=1 (the Python load generator even where wrk is installed), BENCH_VERBOSE=1
+(every round's figures), BENCH_KEEP=1 (keep the temp dir: gunicorn's logs, the SQLite file).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 import platform
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
+
+from . import load
+from .report import Page, line, year_lines
+from .server import Server
 
 ROOT = Path(__file__).resolve().parent.parent
 SMOKE = os.environ.get("BENCH_SMOKE", "") not in ("", "0")
@@ -33,7 +40,8 @@ CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", 4))
 WORKERS = int(os.environ.get("BENCH_WORKERS", 2))
 HISTORY_DAYS = 30 if SMOKE else 365
 CASELOADS = [2, 5, 10] if SMOKE else [10, 200, 1000]
-HOST = "127.0.0.1"
+MAX_SECONDS = int(os.environ.get("BENCH_MAX_SECONDS", 1 if SMOKE else 30))
+VERBOSE = os.environ.get("BENCH_VERBOSE", "") not in ("", "0")
 
 
 def _bench_database_url() -> str | None:
@@ -66,48 +74,8 @@ def _machine() -> str:
                 break
     except OSError:
         pass
-    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    return f"{os.cpu_count()} cores ({cpu}), load average {load}"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return int(s.getsockname()[1])
-
-
-def _start_gunicorn(env: dict[str, str], tmp: Path, port: int) -> subprocess.Popen[bytes]:
-    # As the Dockerfile's CMD, with the bench's settings and an access log in the temp dir.
-    cmd = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "recovery.wsgi",
-        "--bind",
-        f"{HOST}:{port}",
-        "--workers",
-        str(WORKERS),
-        "--worker-class",
-        "sync",
-        "--timeout",
-        "60",
-        "--access-logfile",
-        str(tmp / "access.log"),
-        "--error-logfile",
-        str(tmp / "error.log"),
-    ]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"gunicorn exited ({proc.returncode}); see {tmp / 'error.log'}")
-        try:
-            with socket.create_connection((HOST, port), timeout=1):
-                return proc
-        except OSError:
-            time.sleep(0.2)
-    proc.terminate()
-    raise SystemExit("gunicorn did not start within 60 s")
+    avg = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    return f"{os.cpu_count()} cores ({cpu}), load average {avg}"
 
 
 def main() -> int:
@@ -126,7 +94,6 @@ def main() -> int:
     from django.core.management import call_command
     from django.db import connections
 
-    from . import load
     from .pages import build_pages, count_queries
 
     engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
@@ -147,41 +114,55 @@ def main() -> int:
     count_queries(pages)
     connections.close_all()  # gunicorn's workers open their own
 
-    port = _free_port()
-    server = _start_gunicorn(env, tmp, port)
-    failed = False
+    server = Server(ROOT, env, tmp, WORKERS)
     try:
-        for page in pages:
-            for req in (page.bare, page.request):
-                status, location, body = load.fetch_once(HOST, port, req)
-                if status != 200:
-                    print(f"{page.name}: {req.method} {req.path} answered {status} {location}")
-                    print(body[:2000])
-                    return 1
-        if not SMOKE:  # let both workers import and compile templates before measuring
-            for page in pages:
-                load.measure(HOST, port, page.request, 1, CONNECTIONS)
-        print(flush=True)
-        for _ in range(ROUNDS):
-            for page in pages:
-                page.bare_samples.append(load.measure(HOST, port, page.bare, SECONDS, CONNECTIONS))
-                page.samples.append(load.measure(HOST, port, page.request, SECONDS, CONNECTIONS))
-        from .report import line, year_lines
-
-        for page in pages:
-            print(line(page))
-            failed = failed or bool(page.errors)
-        for text in year_lines(pages):
-            print(text)
-        print(f"  (after the run: load average {' '.join(f'{x:.2f}' for x in os.getloadavg())})")
+        failed = _load(server, pages)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        server.stop()
         if os.environ.get("BENCH_KEEP"):
             print(f"  kept {tmp}")
         else:
             shutil.rmtree(tmp, ignore_errors=True)
     return 1 if failed else 0
+
+
+def _load(server: Server, pages: list[Page]) -> bool:
+    """Check every page answers 200, warm up, measure the rounds, print. True on errors."""
+    latency: dict[str, float] = {}
+    for page in pages:
+        # The page twice outside the smoke: the second, warmer, tells how long it takes.
+        for req in (page.bare, page.request, *([] if SMOKE else [page.request])):
+            status, location, body, seconds = server.fetch(req)
+            if status != 200:
+                print(f"{page.name}: {req.method} {req.path} answered {status} {location}")
+                print(body[:2000])
+                return True
+        latency[page.name] = seconds
+    if not SMOKE:  # let both workers import and compile templates before measuring
+        for page in pages:
+            server.measure(page.request, 1, CONNECTIONS, latency[page.name])
+    # A slow page gets a longer window, so that a round holds about ten of its requests.
+    window = {
+        name: max(SECONDS, min(MAX_SECONDS, math.ceil(10 * seconds / WORKERS)))
+        for name, seconds in latency.items()
+    }
+    print(flush=True)
+    for n in range(ROUNDS):
+        for page in pages:
+            bare = server.measure(page.bare, SECONDS, CONNECTIONS, 0.0)
+            sample = server.measure(
+                page.request, window[page.name], CONNECTIONS, latency[page.name]
+            )
+            page.bare_samples.append(bare)
+            page.samples.append(sample)
+            if VERBOSE:
+                print(f"  round {n + 1} {page.name:<26} {sample} | bare {bare}", flush=True)
+    for page in pages:
+        print(line(page))
+    for text in year_lines(pages):
+        print(text)
+    print(f"  (after the run: load average {' '.join(f'{x:.2f}' for x in os.getloadavg())})")
+    return any(page.errors for page in pages)
 
 
 if __name__ == "__main__":
