@@ -46,7 +46,7 @@ class Sample:
     p50_ms: float
     p95_ms: float
     errors: int  # 4xx/5xx answers and socket errors: a page that fails is not measured
-    in_flight: int = 0  # requests sent but not waited for when the run ended (wrk hangs up)
+    sent: int = 0  # requests written; wrk hangs up on the last ones, which are still served
 
     @property
     def rps(self) -> float:
@@ -106,7 +106,7 @@ def _wrk(host: str, port: int, req: Request, seconds: float, connections: int) -
         p50_ms=f["p50_us"] / 1000,
         p95_ms=f["p95_us"] / 1000,
         errors=f["status_errors"] + f["socket_errors"],
-        in_flight=connections,
+        sent=f["sent"],
     )
 
 
@@ -120,7 +120,7 @@ def _python(host: str, port: int, req: Request, seconds: float, connections: int
     """`connections` threads, each a keep-alive-if-possible client sending `req` in a loop.
     The GIL makes this generator slower than wrk; it still saturates two sync workers."""
     latencies: list[float] = []
-    errors = [0]
+    errors, unanswered = [0], [0]
     lock = threading.Lock()
     headers = req.headers()
     body = req.body.encode() if req.body else None
@@ -129,7 +129,7 @@ def _python(host: str, port: int, req: Request, seconds: float, connections: int
     def client() -> None:
         conn = http.client.HTTPConnection(host, port, timeout=30)
         mine: list[float] = []
-        failed = 0
+        failed = lost = 0
         while time.monotonic() < deadline:
             started = time.perf_counter()
             try:
@@ -139,14 +139,15 @@ def _python(host: str, port: int, req: Request, seconds: float, connections: int
                 if resp.status >= 400:
                     failed += 1
             except (OSError, http.client.HTTPException):
-                failed += 1
+                lost += 1
                 conn.close()  # http.client reconnects on the next request
                 continue
             mine.append(time.perf_counter() - started)
         conn.close()
         with lock:
             latencies.extend(mine)
-            errors[0] += failed
+            errors[0] += failed + lost
+            unanswered[0] += lost
 
     started = time.monotonic()
     threads = [threading.Thread(target=client) for _ in range(connections)]
@@ -162,4 +163,5 @@ def _python(host: str, port: int, req: Request, seconds: float, connections: int
         p50_ms=_percentile(ordered, 50) * 1000,
         p95_ms=_percentile(ordered, 95) * 1000,
         errors=errors[0],
+        sent=len(ordered) + unanswered[0],
     )

@@ -22,6 +22,7 @@ import math
 import os
 import platform
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -78,7 +79,12 @@ def _machine() -> str:
     return f"{os.cpu_count()} cores ({cpu}), load average {avg}"
 
 
+def _stop_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)  # so that gunicorn is stopped and the temp dir removed
+
+
 def main() -> int:
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     tmp = Path(tempfile.mkdtemp(prefix="recovery-bench-"))
     env = {**os.environ, "DATA_DIR": str(tmp), "DJANGO_SETTINGS_MODULE": "bench.settings"}
     db_url = _bench_database_url()

@@ -77,16 +77,17 @@ class Server:
         `latency`: a rough time one request takes, to tell a quiet server from a slow one."""
         before = self._count()
         sample = measure(HOST, self.port, req, seconds, connections)
-        done = before + sample.requests
-        quiet = max(0.3, 1.5 * max(sample.p95_ms / 1000, latency))
-        last, changed, deadline = done - 1, time.monotonic(), time.monotonic() + 120
+        answered, sent = before + sample.requests, before + max(sample.sent, sample.requests)
+        # Only if a request was lost on the way (a write error): give up after a long silence.
+        quiet = max(5.0, 3 * max(sample.p95_ms / 1000, latency))
+        last, changed, deadline = -1, time.monotonic(), time.monotonic() + 300
         while time.monotonic() < deadline:
             served = self._count()
-            if served >= done + sample.in_flight:
+            if served >= sent:
                 break
             if served != last:
                 last, changed = served, time.monotonic()
-            elif served >= done and time.monotonic() - changed >= quiet:
-                break  # fewer were in flight than connections (one was reconnecting)
+            elif served >= answered and time.monotonic() - changed >= quiet:
+                break
             time.sleep(0.05)
         return sample
