@@ -42,6 +42,7 @@ WORKERS = int(os.environ.get("BENCH_WORKERS", 2))
 HISTORY_DAYS = 30 if SMOKE else 365
 CASELOADS = [2, 5, 10] if SMOKE else [10, 200, 1000]
 MAX_SECONDS = int(os.environ.get("BENCH_MAX_SECONDS", 1 if SMOKE else 30))
+TARGET_REQUESTS = 10  # per page and round, when the page is slow
 VERBOSE = os.environ.get("BENCH_VERBOSE", "") not in ("", "0")
 
 
@@ -86,6 +87,16 @@ def _stop_on_sigterm(signum: int, frame: object) -> None:
 def main() -> int:
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     tmp = Path(tempfile.mkdtemp(prefix="recovery-bench-"))
+    try:
+        return _run(tmp)
+    finally:
+        if os.environ.get("BENCH_KEEP"):
+            print(f"  kept {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _run(tmp: Path) -> int:
     env = {**os.environ, "DATA_DIR": str(tmp), "DJANGO_SETTINGS_MODULE": "bench.settings"}
     db_url = _bench_database_url()
     if db_url:
@@ -100,6 +111,7 @@ def main() -> int:
     from django.core.management import call_command
     from django.db import connections
 
+    from .data import populate
     from .pages import build_pages, count_queries
 
     engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
@@ -113,8 +125,6 @@ def main() -> int:
     t = time.monotonic()
     call_command("collectstatic", interactive=False, verbosity=0)
     print(f"  {'collectstatic':<44} {time.monotonic() - t:5.1f}s", flush=True)
-    from .data import populate
-
     people = populate(HISTORY_DAYS, CASELOADS)
     pages = build_pages(people)
     count_queries(pages)
@@ -122,14 +132,9 @@ def main() -> int:
 
     server = Server(ROOT, env, tmp, WORKERS)
     try:
-        failed = _load(server, pages)
+        return 1 if _load(server, pages) else 0
     finally:
         server.stop()
-        if os.environ.get("BENCH_KEEP"):
-            print(f"  kept {tmp}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
-    return 1 if failed else 0
 
 
 def _load(server: Server, pages: list[Page]) -> bool:
@@ -149,7 +154,7 @@ def _load(server: Server, pages: list[Page]) -> bool:
             server.measure(page.request, 1, CONNECTIONS, latency[page.name])
     # A slow page gets a longer window, so that a round holds about ten of its requests.
     window = {
-        name: max(SECONDS, min(MAX_SECONDS, math.ceil(10 * seconds / WORKERS)))
+        name: max(SECONDS, min(MAX_SECONDS, math.ceil(TARGET_REQUESTS * seconds / WORKERS)))
         for name, seconds in latency.items()
     }
     print(flush=True)
@@ -161,6 +166,10 @@ def _load(server: Server, pages: list[Page]) -> bool:
             )
             page.bare_samples.append(bare)
             page.samples.append(sample)
+            # The first estimate came from one quiet request: correct it with what this
+            # round's throughput says a window of about ten requests needs.
+            wanted = math.ceil(window[page.name] * TARGET_REQUESTS / max(1, sample.requests))
+            window[page.name] = max(SECONDS, min(MAX_SECONDS, wanted))
             if VERBOSE:
                 print(f"  round {n + 1} {page.name:<26} {sample} | bare {bare}", flush=True)
     for page in pages:
