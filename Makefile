@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PYTHON ?= python3
 PROD_ENV_FILE ?= .env.production.example
 
-.PHONY: run test check install install-dev migrate seed lint typecheck e2e-deps clean
+.PHONY: run test check install install-dev migrate seed lint typecheck e2e-deps clean bench bench-smoke
 
 $(VENV)/.base: requirements/base.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,15 @@ check: install-dev
 	DEBUG=1 $(VENV)/bin/mypy .
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 	ENV_FILE=$(PROD_ENV_FILE) $(PY) manage.py check --deploy --fail-level WARNING
+
+## make bench: gunicorn as in production, each page against a bare view (docs/performance.md).
+## Uses PostgreSQL (its own recovery_bench database) when DATABASE_URL is set, wrk when installed.
+bench: install
+	$(PY) -m bench.run
+
+## make bench-smoke: one short round on tiny data; CI checks that it runs and prints its lines.
+bench-smoke: install
+	BENCH_SMOKE=1 $(PY) -m bench.run
 
 clean:
 	rm -rf $(VENV) var
