@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PYTHON ?= python3
 PROD_ENV_FILE ?= .env.production.example
 
-.PHONY: run test check install install-dev migrate seed lint typecheck e2e-deps clean bench bench-smoke
+.PHONY: run test check install install-dev migrate seed lint typecheck e2e-deps clean bench bench-smoke bench-reminders
 
 $(VENV)/.base: requirements/base.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -49,6 +49,11 @@ bench: install
 ## make bench-smoke: one short round on tiny data; CI checks that it runs and prints its lines.
 bench-smoke: install
 	BENCH_SMOKE=1 $(PY) -m bench.run
+
+## make bench-reminders: the reminder dispatcher at 10,000 and 100,000 enrolments (PostgreSQL:
+## set DATABASE_URL), against a plain INSERT ... SELECT in the same run.
+bench-reminders: install
+	DEBUG=1 $(PY) bench/reminders.py $(BENCH_REMINDERS_ARGS)
 
 clean:
 	rm -rf $(VENV) var

@@ -1,7 +1,7 @@
 """The benchmark's data: the demo, a year of history for one patient, three caseloads, and
 signed-in sessions made directly (no sign-in form, no TOTP code to type).
 
-Everything goes through the ORM and the programmes engine (`programs.services.enrol`,
+Everything goes through the ORM and the programmes engine (`programs.enrolments.enrol`,
 `complete`), so the rows look like what the app writes; the bulk of the history is
 bulk_create'd because a year, written one save at a time, would take longer than the bench.
 """
@@ -28,7 +28,7 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from journaling.models import CheckIn, ExerciseCompletion, JournalEntry
-from programs import services
+from programs import enrolments as services
 from programs.models import Enrolment, Program
 from programs.schedule import plan_for, prefetch_for_plan
 from recovery.models import Clinic, User
