@@ -151,6 +151,12 @@ class PatientProfile(models.Model):
     reminder_time = models.TimeField(
         null=True, blank=True, help_text="Local time for a daily reminder; empty for none."
     )
+    # The patient's consent (My data) for their care team to print entries they shared in a
+    # progress report; off until they turn it on. Sharing an entry alone does not consent to it.
+    include_shared_entries_in_reports = models.BooleanField(
+        default=False,
+        help_text="Let the care team include the patient's shared entries in printed reports.",
+    )
     # Set when the patient asks to delete their account; carried out after a grace period.
     deletion_requested_at = models.DateTimeField(null=True, blank=True)
 
