@@ -201,7 +201,7 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
 
 class AuditEvent(models.Model):
     """One read or change of patient data by staff. Append-only: the model refuses updates and
-    deletes, and on PostgreSQL a trigger refuses them too (migration 0005).
+    deletes, and on PostgreSQL a trigger refuses them too (migration 0007).
 
     The people it names are kept as copies taken when it is written (`actor_email`,
     `actor_name`, `actor_role`) and as bare ids (`actor`, `patient`: no database constraint, no

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('recovery', '0006_auditevent_append_only_trigger'),
+        ('recovery', '0007_auditevent_append_only_trigger'),
     ]
 
     operations = [

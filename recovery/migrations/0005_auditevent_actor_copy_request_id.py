@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('recovery', '0003_fill_auditevent_clinic'),
+        ('recovery', '0004_notifications'),
     ]
 
     operations = [

@@ -1,5 +1,5 @@
 """Copy each existing event's actor (address, name, role) onto the row, before the trigger of
-0006 makes rows unchangeable: from now on the row, not the user, says who it was."""
+0007 makes rows unchangeable: from now on the row, not the user, says who it was."""
 
 from django.db import migrations
 
@@ -26,6 +26,6 @@ def fill(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("recovery", "0004_auditevent_actor_copy_request_id")]
+    dependencies = [("recovery", "0005_auditevent_actor_copy_request_id")]
 
     operations = [migrations.RunPython(fill, migrations.RunPython.noop)]

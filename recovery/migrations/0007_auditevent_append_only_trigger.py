@@ -35,6 +35,6 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("recovery", "0005_fill_auditevent_actor_copy")]
+    dependencies = [("recovery", "0006_fill_auditevent_actor_copy")]
 
     operations = [migrations.RunPython(create, drop)]
