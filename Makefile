@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PYTHON ?= python3
 PROD_ENV_FILE ?= .env.production.example
 
-.PHONY: run test check install install-dev migrate seed lint typecheck e2e-deps clean bench bench-smoke bench-reminders
+.PHONY: run test check install install-dev migrate seed lint typecheck e2e-deps clean bench bench-smoke bench-reminders report-png
 
 $(VENV)/.base: requirements/base.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -57,3 +57,16 @@ bench-reminders: install
 
 clean:
 	rm -rf $(VENV) var
+
+## make report-png: page 1 of the demo patient's progress report, as var/report-page1.png
+## (for a person to look at; needs pdftoppm from poppler-utils).
+REPORT_PY = from django.utils import timezone; from clinicians import report; \
+from recovery.models import User; \
+p = User.objects.get(email="patient@demo.test"); doc = User.objects.get(email="clinician@demo.test"); \
+o = report.default_options(p, p.local_today()); \
+open("var/report.pdf", "wb").write(report.render_pdf(report.build_report(p, doc, o, timezone.now())))
+report-png: seed
+	mkdir -p var
+	DEBUG=1 $(PY) manage.py shell -c '$(REPORT_PY)'
+	pdftoppm -png -r 110 -f 1 -l 1 -singlefile var/report.pdf var/report-page1
+	@echo "var/report-page1.png"

@@ -24,6 +24,8 @@ EXPECT: dict[str, tuple[str, str, int, str | None]] = {
     "dashboard": ("GET", "anyone", 200, "view_caseload"),
     "patient_list": ("GET", "anyone", 200, "view_patient_list"),
     "patient_journal": ("GET", "responsible", 200, "view_shared_journal"),
+    "patient_report": ("GET", "responsible", 200, "view_report_form"),
+    "patient_report_pdf": ("GET", "responsible", 200, "view_report"),
     "cohort_list": ("GET", "anyone", 200, "view_cohort_list"),
     "cohort_new": ("GET", "anyone", 200, None),
     "cohort_detail": ("GET", "facilitator", 200, "view_cohort"),
