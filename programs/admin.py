@@ -1,6 +1,11 @@
 """The admins' workspace for curricula: build a programme version with its weeks, sessions and
 exercises, preview a day, compare versions, publish, and draft the next version. A published
-(or retired) version is read-only here, inlines included. Cohorts are in admin_cohorts.py."""
+(or retired) version is read-only here, inlines included.
+
+Programmes and their versions are deployment-wide curricula, shared by every clinic of the
+deployment and holding no patient data, so these admins are deliberately not clinic-scoped.
+Enrolments and screenings are in admin_enrolments.py, cohorts in admin_cohorts.py (both
+clinic-scoped)."""
 
 from __future__ import annotations
 
@@ -8,27 +13,16 @@ import contextlib
 from typing import Any
 
 from django import forms
-from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib import admin
 from django.db.models import Max, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from recovery import audit
-from recovery.models import User
+from recovery.http import AuthedHttpRequest
 
-from . import admin_views, services
-from .models import (
-    Enrolment,
-    EnrolmentPause,
-    ExerciseTemplate,
-    Program,
-    ProgramVersion,
-    Screening,
-    Session,
-    Week,
-)
+from . import admin_enrolments, admin_views  # noqa: F401 - admin_enrolments registers its admins
+from .models import ExerciseTemplate, Program, ProgramVersion, Session, Week
 
 # --- programme versions and their content -----------------------------------------------------
 
@@ -144,14 +138,22 @@ class ProgramVersionAdmin(admin.ModelAdmin):
         actions.pop("delete_selected", None)
         return actions
 
-    @admin.action(description="Publish")
-    def publish_versions(self, request: HttpRequest, queryset: QuerySet[ProgramVersion]) -> None:
-        for version in queryset.select_related("program").order_by("program", "number"):
+    @admin.action(description="Publish…")
+    def publish_versions(
+        self, request: AuthedHttpRequest, queryset: QuerySet[ProgramVersion]
+    ) -> HttpResponse | None:
+        chosen = list(queryset.select_related("program").order_by("program", "number"))
+        if request.POST.get("confirm") != "yes":
+            # First what would freeze and what it retires; publishing waits for a confirmation.
+            return admin_views.publish_confirmation(self, request, chosen,
+                                                    action="publish_versions")
+        for version in chosen:
             admin_views.publish_with_messages(request, version)
+        return None
 
     @admin.action(description="New draft from this version")
     def draft_from_versions(
-        self, request: HttpRequest, queryset: QuerySet[ProgramVersion]
+        self, request: AuthedHttpRequest, queryset: QuerySet[ProgramVersion]
     ) -> None:
         for version in queryset.select_related("program"):
             admin_views.draft_with_messages(request, version)
@@ -212,129 +214,6 @@ class ProgramAdmin(admin.ModelAdmin):
             return "Save the programme, then add its first version."
         url = reverse("admin:programs_programversion_add") + f"?program={obj.pk}"
         return format_html('<a href="{}">Add a version</a>', url)
-
-
-# --- patients in programmes (clinic-scoped, audited) -------------------------------------------
-
-
-class ClinicScopedAdmin(admin.ModelAdmin):
-    """Enrolments and screenings of the admin's own clinic only; every look is audited."""
-
-    audit_action = ""
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        return (
-            super()
-            .get_queryset(request)
-            .filter(patient__clinic_id=request.user.clinic_id)
-            .select_related("patient", "program")
-        )
-
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        if db_field.remote_field.model is User:
-            kwargs["queryset"] = User.objects.filter(clinic_id=request.user.clinic_id).order_by(
-                "email"
-            )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
-        audit.record(request, f"admin_list_{self.audit_action}")
-        return super().changelist_view(request, extra_context)
-
-    def change_view(
-        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
-    ) -> HttpResponse:
-        obj = self.get_object(request, object_id)
-        if obj is not None:
-            audit.record(request, f"admin_view_{self.audit_action}", patient=obj.patient)
-        return super().change_view(request, object_id, form_url, extra_context)
-
-
-class EnrolmentForm(forms.ModelForm):
-    class Meta:
-        model = Enrolment
-        fields = ("patient", "version", "clinician", "start_date")
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        # On change, patient and version are read-only: take them from the enrolment.
-        patient, clinician, version = (
-            data.get(k) or getattr(self.instance, k, None) if self.instance.pk else data.get(k)
-            for k in ("patient", "clinician", "version")
-        )
-        if patient and clinician and version and (self.instance.pk is None or self.has_changed()):
-            problems = services.enrolment_problems(
-                patient, clinician, version, exclude=self.instance
-            )
-            if self.instance.pk:
-                # An existing enrolment keeps its version even after a newer one is published.
-                problems = [p for p in problems if "only be enrolled" not in p]
-            if problems:
-                raise forms.ValidationError(problems)
-        return data
-
-
-class EnrolmentPauseInline(admin.TabularInline):
-    model = EnrolmentPause
-    extra = 0
-    fields = ("start", "end", "reason")
-
-
-@admin.register(Enrolment)
-class EnrolmentAdmin(ClinicScopedAdmin):
-    audit_action = "enrolment"
-    form = EnrolmentForm
-    list_display = ("patient", "program", "version", "clinician", "status", "start_date")
-    list_filter = ("status", "program")
-    search_fields = ("patient__email", "clinician__email")
-    inlines = [EnrolmentPauseInline]
-    actions = ["complete_today", "withdraw_today"]
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        return super().get_queryset(request).select_related(
-            "version__program", "patient__patient_profile", "clinician__clinician_profile"
-        )
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        status = ("status", "status_changed_on", "completed_on", "withdrawn_on", "created_at")
-        # Status changes go through the actions (services); the version never changes.
-        return status + ("patient", "version") if obj is not None else status
-
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        if db_field.name == "version":
-            kwargs["queryset"] = ProgramVersion.objects.filter(
-                status=ProgramVersion.Status.PUBLISHED
-            ).select_related("program")
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def _finish(self, request: HttpRequest, queryset: QuerySet[Enrolment], end: Any) -> None:
-        for enrolment in queryset.select_related("patient"):
-            try:
-                end(enrolment, enrolment.patient.local_today())
-            except ValidationError as exc:
-                messages.error(request, f"{enrolment}: {' '.join(exc.messages)}")
-
-    @admin.action(description="Mark completed today")
-    def complete_today(self, request: HttpRequest, queryset: QuerySet[Enrolment]) -> None:
-        self._finish(request, queryset, services.complete)
-
-    @admin.action(description="Withdraw today")
-    def withdraw_today(self, request: HttpRequest, queryset: QuerySet[Enrolment]) -> None:
-        self._finish(request, queryset, services.withdraw)
-
-
-@admin.register(Screening)
-class ScreeningAdmin(ClinicScopedAdmin):
-    audit_action = "screening"
-    list_display = ("patient", "program", "outcome", "decided_on", "decided_by")
-    list_filter = ("outcome", "program")
-    search_fields = ("patient__email",)
-    date_hierarchy = "decided_on"
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        return super().get_queryset(request).select_related(
-            "patient__patient_profile", "decided_by__clinician_profile"
-        )
 
 
 # The cohort admin lives in its own module (another area of work); register it with the rest.

@@ -5,22 +5,24 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, cast
+from collections.abc import Sequence
+from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import prefetch_related_objects
+from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from recovery.models import User
+from recovery.http import AuthedHttpRequest
 
-from . import services
-from .models import WEEKDAY_NAMES, ExerciseTemplate, ProgramVersion
-from .schedule import exercise_due
+from . import versions
+from .models import WEEKDAY_NAMES, Enrolment, ExerciseTemplate, ProgramVersion
+from .schedule import plan_for, programme_date
 
 WEEKDAY_CHOICES = [(i, name) for i, name in enumerate(WEEKDAY_NAMES)]
 
@@ -107,6 +109,11 @@ def next_monday(today: dt.date) -> dt.date:
     return today + dt.timedelta(days=(7 - today.weekday()) % 7)
 
 
+# A preview start date within ten years either side of today: any real enrolment starts there,
+# and every programme day after it stays a valid date.
+PREVIEW_WINDOW = dt.timedelta(days=3650)
+
+
 class PreviewForm(forms.Form):
     week = forms.TypedChoiceField(label="Week", coerce=int)
     day = forms.TypedChoiceField(
@@ -118,18 +125,28 @@ class PreviewForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
     )
 
-    def __init__(self, *args: Any, weeks: int, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, weeks: int, today: dt.date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.today = today
         week = self.fields["week"]
         assert isinstance(week, forms.ChoiceField)
         week.choices = [(w, f"Week {w}") for w in range(1, max(weeks, 1) + 1)]
+
+    def clean_start(self) -> dt.date:
+        start: dt.date = self.cleaned_data["start"]
+        first, last = self.today - PREVIEW_WINDOW, self.today + PREVIEW_WINDOW
+        if not first <= start <= last:
+            raise ValidationError(
+                f"Choose a start date between {first:%-d %B %Y} and {last:%-d %B %Y}."
+            )
+        return start
 
 
 def _version(pk: int) -> ProgramVersion:
     return get_object_or_404(ProgramVersion.objects.select_related("program"), pk=pk)
 
 
-def _context(model_admin: admin.ModelAdmin, request: HttpRequest, version: ProgramVersion,
+def _context(model_admin: admin.ModelAdmin, request: AuthedHttpRequest, version: ProgramVersion,
              title: str) -> dict[str, Any]:
     return {
         **model_admin.admin_site.each_context(request),
@@ -141,14 +158,16 @@ def _context(model_admin: admin.ModelAdmin, request: HttpRequest, version: Progr
     }
 
 
-def preview(model_admin: admin.ModelAdmin, request: HttpRequest, pk: int) -> HttpResponse:
-    """What a patient enrolled in this version would see on week W, day D."""
+def preview(model_admin: admin.ModelAdmin, request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """What a patient enrolled in this version would see on week W, day D: plan_for's answer
+    for an enrolment (never saved) that starts on the chosen date."""
     version = _version(pk)
-    weeks = list(version.weeks.order_by("number"))
+    prefetch_related_objects([version], "weeks", "exercises", "sessions")
+    weeks = list(version.weeks.all())
     data = request.GET if "week" in request.GET else None
-    user = cast(User, request.user)  # admin_view lets only signed-in staff through
-    initial: dict[str, Any] = {"week": 1, "day": 1, "start": next_monday(user.local_today())}
-    form = PreviewForm(data, initial=initial, weeks=len(weeks))
+    today = request.user.local_today()
+    initial: dict[str, Any] = {"week": 1, "day": 1, "start": next_monday(today)}
+    form = PreviewForm(data, initial=initial, weeks=len(weeks), today=today)
     context = _context(model_admin, request, version, f"Preview of {version}")
     context["form"] = form
     if not weeks:
@@ -156,18 +175,23 @@ def preview(model_admin: admin.ModelAdmin, request: HttpRequest, pk: int) -> Htt
     elif data is None or form.is_valid():
         values: dict[str, Any] = form.cleaned_data if data is not None else initial
         week, day, start = values["week"], values["day"], values["start"]
-        local_date = start + dt.timedelta(days=(week - 1) * 7 + day - 1)
+        enrolment = Enrolment(
+            version=version,
+            program=version.program,
+            start_date=start,
+            status=Enrolment.Status.ACTIVE,
+            status_changed_on=start,
+        )
+        local_date = programme_date(start, (week - 1) * 7 + day - 1, [])
+        assert local_date is not None  # no pauses
+        plan = plan_for(enrolment, local_date)
         context.update(
             week_number=week,
             day_number=day,
             local_date=local_date,
             week=next((w for w in weeks if w.number == week), None),
-            exercises=[
-                ex
-                for ex in version.exercises.order_by("order", "pk")
-                if exercise_due(ex, week, day, local_date)
-            ],
-            sessions=list(version.sessions.filter(week=week, day=day).order_by("order")),
+            exercises=plan.exercises,
+            sessions=plan.sessions,
         )
     return TemplateResponse(request, "admin/programs/programversion/preview.html", context)
 
@@ -184,7 +208,7 @@ class CompareForm(forms.Form):
         field.label_from_instance = lambda v: f"Version {v.number} ({v.get_status_display()})"  # type: ignore[attr-defined]
 
 
-def compare(model_admin: admin.ModelAdmin, request: HttpRequest, pk: int) -> HttpResponse:
+def compare(model_admin: admin.ModelAdmin, request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """The changes between this version and another version of the same programme."""
     version = _version(pk)
     form = CompareForm(request.GET or None, version=version)
@@ -193,16 +217,16 @@ def compare(model_admin: admin.ModelAdmin, request: HttpRequest, pk: int) -> Htt
     if form.is_bound and form.is_valid():
         other = form.cleaned_data["other"]
         old, new = sorted((version, other), key=lambda v: v.number)
-        context.update(old=old, new=new, changes=services.diff_versions(old, new))
+        context.update(old=old, new=new, changes=versions.diff_versions(old, new))
     return TemplateResponse(request, "admin/programs/programversion/compare.html", context)
 
 
 # --- publishing and drafting (the actions and the change form's buttons) ----------------------
 
 
-def publish_with_messages(request: HttpRequest, version: ProgramVersion) -> bool:
+def publish_with_messages(request: AuthedHttpRequest, version: ProgramVersion) -> bool:
     try:
-        services.publish(version)
+        versions.publish(version)
     except ValidationError as exc:
         messages.error(
             request,
@@ -222,8 +246,8 @@ def publish_with_messages(request: HttpRequest, version: ProgramVersion) -> bool
     return True
 
 
-def draft_with_messages(request: HttpRequest, version: ProgramVersion) -> ProgramVersion:
-    draft = services.new_draft_from(version)
+def draft_with_messages(request: AuthedHttpRequest, version: ProgramVersion) -> ProgramVersion:
+    draft = versions.new_draft_from(version)
     url = reverse("admin:programs_programversion_change", args=[draft.pk])
     messages.success(
         request,
@@ -238,15 +262,50 @@ def draft_with_messages(request: HttpRequest, version: ProgramVersion) -> Progra
     return draft
 
 
-def publish_button(model_admin: admin.ModelAdmin, request: HttpRequest, pk: int) -> HttpResponse:
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+def publish_confirmation(
+    model_admin: admin.ModelAdmin,
+    request: AuthedHttpRequest,
+    chosen: Sequence[ProgramVersion],
+    *,
+    action: str = "",
+) -> TemplateResponse:
+    """The page an admin confirms before publishing: for each version, what will freeze (its
+    weeks, sessions and exercises), the checks' result, and the version it retires. Posting
+    it back with confirm=yes publishes (from the change form's button, or the list's action)."""
+    previews = [versions.publish_preview(v) for v in chosen]
+    single = chosen[0] if len(chosen) == 1 and not action else None
+    opts = model_admin.model._meta
+    changelist = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": opts,
+        "title": "Publish " + (str(single) if single else "the selected versions"),
+        "previews": previews,
+        "publishable": sum(p.can_publish for p in previews),
+        "single": single,
+        "action": action,
+        "selected": [v.pk for v in chosen] if action else [],
+        "form_url": request.get_full_path() if single else changelist,
+        "cancel_url": (
+            reverse("admin:programs_programversion_change", args=[single.pk])
+            if single else changelist
+        ),
+    }
+    return TemplateResponse(request, "admin/programs/programversion/publish.html", context)
+
+
+def publish_button(model_admin: admin.ModelAdmin, request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """GET (or a POST not confirmed): the confirmation page; POST confirm=yes: publish."""
     version = _version(pk)
-    publish_with_messages(request, version)
-    return HttpResponseRedirect(reverse("admin:programs_programversion_change", args=[pk]))
+    if not model_admin.has_change_permission(request):
+        raise PermissionDenied
+    if request.method == "POST" and request.POST.get("confirm") == "yes":
+        publish_with_messages(request, version)
+        return HttpResponseRedirect(reverse("admin:programs_programversion_change", args=[pk]))
+    return publish_confirmation(model_admin, request, [version])
 
 
-def draft_button(model_admin: admin.ModelAdmin, request: HttpRequest, pk: int) -> HttpResponse:
+def draft_button(model_admin: admin.ModelAdmin, request: AuthedHttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     draft = draft_with_messages(request, _version(pk))

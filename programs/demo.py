@@ -13,8 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import cohorts
+from .enrolments import enrol
 from .models import Attendance, Cohort, Enrolment, Program, ProgramVersion, Screening
-from .services import enrol
 
 PROGRAM_SLUG = "mbm-workshop"
 COHORT_NAME = "MBM workshop — demo cohort"
@@ -38,10 +38,8 @@ def _published_version() -> ProgramVersion | None:
 
 def _enrolment(people: Any, version: ProgramVersion) -> Enrolment:
     patient, clinician = people.patient, people.clinician
-    existing = Enrolment.objects.filter(
-        patient=patient,
-        program_id=version.program_id,
-        status__in=(Enrolment.Status.ACTIVE, Enrolment.Status.PAUSED),
+    existing = Enrolment.objects.open().filter(
+        patient=patient, program_id=version.program_id
     ).first()
     if existing is not None:
         return existing

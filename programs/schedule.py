@@ -147,7 +147,8 @@ def plan_for(enrolment: Enrolment, local_date: dt.date) -> DayPlan:
     ended_on = enrolment.completed_on or enrolment.withdrawn_on
     if ended_on is not None and local_date >= ended_on:
         return DayPlan(enrolment, local_date, "finished")
-    pauses = list(enrolment.pauses.all())
+    # An enrolment never saved (the admin's preview of a version) has no pauses yet.
+    pauses = list(enrolment.pauses.all()) if enrolment.pk is not None else []
     weeks = len(version.weeks.all())
     index = programme_day_index(enrolment.start_date, local_date, pauses)
     if index is None:

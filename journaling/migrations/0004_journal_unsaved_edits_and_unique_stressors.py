@@ -21,7 +21,7 @@ def drop_duplicate_stressors(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('journaling', '0002_initial'),
+        ('journaling', '0003_checkin_unset_scores'),
         ('programs', '0002_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

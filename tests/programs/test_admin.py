@@ -10,8 +10,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from programs import services
-from programs.models import Enrolment, ExerciseTemplate, Program, ProgramVersion, Week
+from programs import enrolments, versions
+from programs.models import Enrolment, ExerciseTemplate, Program, ProgramVersion, Session, Week
 from recovery.models import AuditEvent
 from tests.conftest import client_for
 from tests.factories import AdminFactory, ClinicFactory, ClinicianFactory, PatientFactory
@@ -143,7 +143,7 @@ def test_an_admin_builds_a_curriculum_with_the_add_form_and_inlines(admin_client
     assert (journal.weeks, journal.rest_days) == ([1, 2], [6])
     assert version.exercises.get(slug="ex-1").weekdays == [0, 3]
     assert version.sessions.get().duration_minutes == 45
-    assert services.validation_errors(version) == []
+    assert versions.validation_errors(version) == []
 
     # The change page shows the friendly values back, and an unchanged post changes nothing.
     page = admin_client.get(url("change", version.pk))
@@ -170,13 +170,14 @@ def test_bad_week_lists_get_a_clear_message_and_save_nothing(admin_client) -> No
 
 def test_publish_action_shows_every_refusal_then_publishes(admin_client) -> None:
     version = build_version(education=False, exercises=[exercise("w", title="Walk", weeks=[1, 7])])
-    action = {"action": "publish_versions", "_selected_action": [str(version.pk)]}
+    action = {"action": "publish_versions", "_selected_action": [str(version.pk)],
+              "confirm": "yes"}
     response = admin_client.post(reverse("admin:programs_programversion_changelist"), action,
                                  follow=True)
     body = response.content.decode()
     assert "was not published" in body
     assert "Exercise “Walk”: week 7 is not a week of this version (1–3)." in body
-    assert "Week 2 “Week 2 title” is empty" in body
+    assert "Week 2 “Week 2 title”: nothing is planned that week" in body
     version.refresh_from_db()
     assert version.status == ProgramVersion.Status.DRAFT
 
@@ -188,15 +189,51 @@ def test_publish_action_shows_every_refusal_then_publishes(admin_client) -> None
     assert version.status == ProgramVersion.Status.PUBLISHED
 
 
+def test_publishing_asks_for_confirmation_with_a_summary(admin_client) -> None:
+    """Defect 13: 'Publish' needed no confirmation and showed nothing of what would freeze."""
+    v1 = build_version(publish=True)
+    v2 = versions.new_draft_from(v1)
+    Session.objects.create(version=v2, **session("consult"))
+    broken = build_version("other", education=False, exercises=[exercise("w", weeks=[9])])
+
+    # The change form's button leads to the confirmation page; nothing is published yet.
+    assert url("publish", v2.pk) in admin_client.get(url("change", v2.pk)).content.decode()
+    for page in (admin_client.get(url("publish", v2.pk)),
+                 admin_client.post(url("publish", v2.pk))):
+        body = page.content.decode()
+        assert page.status_code == 200
+        assert "Will freeze: 3 weeks, 1 session, 1 exercise." in body
+        assert "Retires version 1" in body and "every check passed" in body
+        assert 'name="confirm" value="yes"' in body and "Cancel" in body
+    v2.refresh_from_db()
+    assert v2.status == ProgramVersion.Status.DRAFT
+
+    # The list's action shows the same summary for each selected version, refusals included.
+    listing = reverse("admin:programs_programversion_changelist")
+    chosen = {"action": "publish_versions", "_selected_action": [str(v2.pk), str(broken.pk)]}
+    body = admin_client.post(listing, chosen).content.decode()
+    assert "Retires version 1" in body
+    assert "No version of “other title” is published yet: this will be the first." in body
+    assert "It cannot be published" in body and "week 9 is not a week of this version" in body
+    assert 'value="Publish 1 version"' in body
+    v2.refresh_from_db()
+    assert v2.status == ProgramVersion.Status.DRAFT
+
+    response = admin_client.post(listing, {**chosen, "confirm": "yes"}, follow=True)
+    v2.refresh_from_db()
+    assert v2.status == ProgramVersion.Status.PUBLISHED
+    assert "Published version 2" in response.content.decode()
+
+
 def test_the_change_form_buttons_publish_and_draft(admin_client) -> None:
     version = build_version()
-    response = admin_client.post(url("publish", version.pk), follow=True)
+    response = admin_client.post(url("publish", version.pk), {"confirm": "yes"}, follow=True)
     assert "Published version 1" in response.content.decode()
     response = admin_client.post(url("new_draft", version.pk), follow=True)
     draft = ProgramVersion.objects.get(number=2)
     assert response.redirect_chain[-1][0] == url("change", draft.pk)
     assert "Created draft version 2" in response.content.decode()
-    assert admin_client.get(url("publish", version.pk)).status_code == 405
+    assert admin_client.get(url("new_draft", version.pk)).status_code == 405
 
 
 def test_new_draft_action_copies_the_version(admin_client) -> None:
@@ -281,7 +318,7 @@ def test_compare_lists_the_changes_between_two_versions(admin_client) -> None:
     v1 = build_version(exercises=[exercise("letter", title="Unsent letter",
                                            estimated_minutes=15, weeks=[1, 2, 3])],
                        publish=True)
-    v2 = services.new_draft_from(v1)
+    v2 = versions.new_draft_from(v1)
     v2.exercises.update(estimated_minutes=20)
     page = admin_client.get(url("compare", v2.pk))
     assert "Compare with" in page.content.decode()
@@ -307,7 +344,7 @@ def test_only_admins_reach_the_curriculum_pages(clinician_client) -> None:
 
 def test_program_page_lists_its_versions(admin_client) -> None:
     v1 = build_version(publish=True)
-    services.new_draft_from(v1)
+    versions.new_draft_from(v1)
     body = admin_client.get(
         reverse("admin:programs_program_change", args=[v1.program_id])
     ).content.decode()
@@ -319,14 +356,14 @@ def test_enrolments_are_scoped_to_the_clinic_and_audited(
     admin_client, admin_user, patient, clinician, django_assert_max_num_queries
 ) -> None:
     version = build_version(publish=True)
-    mine = services.enrol(patient, clinician, dt.date(2025, 3, 3), version=version)
+    mine = enrolments.enrol(patient, clinician, dt.date(2025, 3, 3), version=version)
     elsewhere = ClinicFactory(slug="elsewhere")
     stranger = PatientFactory(clinic=elsewhere, email="stranger@example.test")
     their_doc = ClinicianFactory(clinic=elsewhere, totp=False)
-    theirs = services.enrol(stranger, their_doc, dt.date(2025, 3, 3), version=version)
+    theirs = enrolments.enrol(stranger, their_doc, dt.date(2025, 3, 3), version=version)
     for i in range(3):
         other = PatientFactory(email=f"p{i}@example.test")
-        services.enrol(other, clinician, dt.date(2025, 3, 3), version=version)
+        enrolments.enrol(other, clinician, dt.date(2025, 3, 3), version=version)
 
     with django_assert_max_num_queries(12):
         listing = admin_client.get(reverse("admin:programs_enrolment_changelist"))
@@ -346,7 +383,7 @@ def test_enrolments_are_scoped_to_the_clinic_and_audited(
 def test_the_enrolment_form_applies_the_enrolment_rules(admin_client, patient, clinician) -> None:
     draft = build_version()
     published = build_version("published-one", publish=True)
-    services.enrol(patient, clinician, dt.date(2025, 3, 3), version=published)
+    enrolments.enrol(patient, clinician, dt.date(2025, 3, 3), version=published)
     add = reverse("admin:programs_enrolment_add")
     data = {
         "patient": patient.pk, "clinician": clinician.pk, "start_date": "2025-04-01",
@@ -361,7 +398,7 @@ def test_the_enrolment_form_applies_the_enrolment_rules(admin_client, patient, c
 
 def test_complete_action_uses_the_service(admin_client, patient, clinician) -> None:
     version = build_version(publish=True)
-    enrolment = services.enrol(patient, clinician, dt.date(2025, 3, 3), version=version)
+    enrolment = enrolments.enrol(patient, clinician, dt.date(2025, 3, 3), version=version)
     admin_client.post(
         reverse("admin:programs_enrolment_changelist"),
         {"action": "complete_today", "_selected_action": [str(enrolment.pk)]},
@@ -369,6 +406,110 @@ def test_complete_action_uses_the_service(admin_client, patient, clinician) -> N
     enrolment.refresh_from_db()
     assert enrolment.status == Enrolment.Status.COMPLETED
     assert enrolment.completed_on == patient.local_today()
+
+
+def enrolment_action(client: Client, action: str, *enrolments_: Enrolment) -> list[str]:
+    response = client.post(
+        reverse("admin:programs_enrolment_changelist"),
+        {"action": action, "_selected_action": [str(e.pk) for e in enrolments_]},
+        follow=True,
+    )
+    return [str(m) for m in response.context["messages"]]
+
+
+def test_pause_resume_and_withdraw_actions_say_what_happened_to_each(
+    admin_client, patient, clinician
+) -> None:
+    version = build_version(publish=True)
+    running = enrolments.enrol(patient, clinician, dt.date(2025, 3, 3), version=version)
+    other = PatientFactory(email="other@example.test")
+    finished = enrolments.enrol(other, clinician, dt.date(2025, 3, 3), version=version)
+    enrolments.complete(finished, dt.date(2025, 3, 20))
+    today = patient.local_today()
+
+    said = enrolment_action(admin_client, "pause_today", running, finished)
+    assert said == [
+        f"pat@example.test in “home-programme title”: paused on {today:%-d %B %Y}.",
+        "other@example.test in “home-programme title”: not paused. This enrolment is "
+        "completed, so it cannot be paused.",
+    ]
+    running.refresh_from_db()
+    assert running.status == Enrolment.Status.PAUSED
+    assert running.pauses.get().start == today
+
+    assert enrolment_action(admin_client, "pause_today", running) == [
+        "pat@example.test in “home-programme title”: already paused; nothing changed."
+    ]
+    assert enrolment_action(admin_client, "resume_today", running) == [
+        f"pat@example.test in “home-programme title”: resumed on {today:%-d %B %Y}."
+    ]
+    assert enrolment_action(admin_client, "withdraw_today", running)[0].endswith("withdrawn on "
+                                                                                f"{today:%-d %B %Y}.")
+    running.refresh_from_db()
+    assert running.status == Enrolment.Status.WITHDRAWN and running.pauses.get().end == today
+
+
+def test_the_change_form_cannot_edit_status_dates_or_pauses(
+    admin_client, patient, clinician
+) -> None:
+    version = build_version(publish=True)
+    enrolment = enrolments.enrol(patient, clinician, dt.date(2025, 3, 3), version=version)
+    enrolments.pause(enrolment, dt.date(2025, 3, 5))
+    change = reverse("admin:programs_enrolment_change", args=[enrolment.pk])
+    page = admin_client.get(change)
+    form = page.context["adminform"].form
+    assert set(form.fields) == {"clinician"}
+    [pauses] = page.context["inline_admin_formsets"]
+    assert not (pauses.has_add_permission or pauses.has_change_permission
+                or pauses.has_delete_permission)
+    assert 'class="deletelink"' not in page.content.decode()
+
+    # A crafted post changes nothing but what the form offers.
+    other_doc = ClinicianFactory(email="doc2@example.test", totp=False)
+    response = admin_client.post(change, {
+        "clinician": other_doc.pk, "status": "active", "start_date": "2025-01-01",
+        "withdrawn_on": "2025-03-10", "patient": PatientFactory().pk,
+        **management("pauses", 1, 1), "pauses-0-id": str(enrolment.pauses.get().pk),
+        "pauses-0-enrolment": str(enrolment.pk), "pauses-0-end": "2025-03-06",
+        "pauses-0-DELETE": "on",
+    })
+    assert response.status_code == 302
+    enrolment.refresh_from_db()
+    assert enrolment.clinician == other_doc
+    assert (enrolment.status, enrolment.start_date, enrolment.withdrawn_on) == (
+        Enrolment.Status.PAUSED, dt.date(2025, 3, 3), None
+    )
+    assert enrolment.pauses.get().end is None and enrolment.patient == patient
+    assert admin_client.post(
+        reverse("admin:programs_enrolment_delete", args=[enrolment.pk]), {"post": "yes"}
+    ).status_code == 403
+
+
+def test_adding_an_enrolment_goes_through_the_engine(admin_client, patient, clinician) -> None:
+    version = build_version(publish=True)
+    response = admin_client.post(reverse("admin:programs_enrolment_add"), {
+        "patient": patient.pk, "clinician": clinician.pk, "version": version.pk,
+        "start_date": "2025-04-01", **management("pauses", 0),
+    })
+    assert response.status_code == 302
+    enrolment = Enrolment.objects.get()
+    assert (enrolment.status, enrolment.status_changed_on) == (
+        Enrolment.Status.ACTIVE, dt.date(2025, 4, 1)
+    )
+
+
+def test_add_enrolment_offers_only_patients_and_clinicians_of_the_clinic(
+    admin_client, patient, clinician, admin_user
+) -> None:
+    """Defect 13: the patient and clinician dropdowns listed every user."""
+    elsewhere = ClinicFactory(slug="elsewhere")
+    PatientFactory(clinic=elsewhere, email="far-patient@example.test")
+    ClinicianFactory(clinic=elsewhere, email="far-doc@example.test", totp=False)
+    form = admin_client.get(reverse("admin:programs_enrolment_add")).context["adminform"].form
+    patients = set(form.fields["patient"].queryset.values_list("email", flat=True))
+    clinicians = set(form.fields["clinician"].queryset.values_list("email", flat=True))
+    assert patients == {"pat@example.test"}
+    assert clinicians == {"doc@example.test"}
 
 
 def test_an_admin_adds_a_programme(admin_client) -> None:
@@ -407,3 +548,74 @@ def test_screenings_are_scoped_to_the_clinic_and_audited(
     assert AuditEvent.objects.filter(
         actor=admin_user, patient=patient, action="admin_view_screening"
     ).exists()
+
+
+# --- defect 3: line endings from the browser ------------------------------------------------------
+
+
+def test_a_one_word_edit_in_the_admin_compares_as_one_change(admin_client) -> None:
+    """Browsers post textareas with CRLF line endings; a version loaded from YAML has LF. Saving
+    the draft unchanged except for one word must not make every long field differ."""
+    from programs.yaml_io import CURRICULA_DIR, import_curriculum
+
+    v1 = import_curriculum(CURRICULA_DIR / "mbm-workshop.yaml")
+    v2 = versions.new_draft_from(v1)
+    data = form_data(admin_client.get(url("change", v2.pk)))
+    crlf = {k: v.replace("\n", "\r\n") if isinstance(v, str) else v for k, v in data.items()}
+    assert any("\r\n" in v for v in crlf.values() if isinstance(v, str))
+    crlf["description"] = crlf["description"].replace("workshop", "course", 1)
+    response = admin_client.post(url("change", v2.pk), crlf)
+    assert response.status_code == 302, response.context and response.context["errors"]
+
+    v2.refresh_from_db()
+    assert versions.diff_versions(v1, v2) == ["Version: description changed"]
+    body = admin_client.get(url("compare", v2.pk), {"other": v1.pk}).content.decode()
+    assert body.count("<li>Version: description changed</li>") == 1
+    assert "\r" not in ProgramVersion.objects.get(pk=v2.pk).description
+
+
+# --- defect 4: odd inputs on the preview and compare pages ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"week": 1, "day": 2, "start": "9999-12-31"}, "Choose a start date between"),
+        ({"week": 1, "day": 1, "start": "0001-01-01"}, "Choose a start date between"),
+        ({"week": 1, "day": 1, "start": "31/12/2025"}, "Enter a valid date"),
+        ({"week": "x", "day": 1, "start": "2025-03-03"}, "Select a valid choice"),
+        ({"week": 0, "day": 1, "start": "2025-03-03"}, "Select a valid choice"),
+        ({"week": 1, "day": 8, "start": "2025-03-03"}, "Select a valid choice"),
+        ({"week": 10**30, "day": -1, "start": "2025-03-03"}, "Select a valid choice"),
+        ({"week": 1}, "This field is required"),
+    ],
+)
+def test_odd_preview_inputs_get_a_clear_message(admin_client, params, message) -> None:
+    version = build_version()
+    response = admin_client.get(url("preview", version.pk), params)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert "Exercises due" not in response.content.decode()
+
+
+def test_the_last_day_of_the_window_still_previews(admin_client, admin_user) -> None:
+    version = build_version()
+    last = admin_user.local_today() + dt.timedelta(days=3650)
+    response = admin_client.get(url("preview", version.pk),
+                                {"week": 3, "day": 7, "start": last.isoformat()})
+    assert response.status_code == 200 and "Exercises due" in response.content.decode()
+
+
+@pytest.mark.parametrize("other", ["x", "0", str(10**30), "-1", ""])
+def test_odd_compare_inputs_get_a_clear_message(admin_client, other) -> None:
+    v1 = build_version(publish=True)
+    v2 = versions.new_draft_from(v1)
+    response = admin_client.get(url("compare", v2.pk), {"other": other})
+    assert response.status_code == 200
+    assert "Changes from version" not in response.content.decode()
+
+
+@pytest.mark.parametrize("name", ["preview", "compare", "change"])
+def test_a_huge_version_id_is_not_found(admin_client, name) -> None:
+    response = admin_client.get(f"/admin/programs/programversion/{10**30}/{name}/")
+    assert response.status_code in (302, 404)

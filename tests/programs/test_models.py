@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from django.db import IntegrityError, transaction
 
-from programs import services
+from programs import versions
 from programs.models import (
     Enrolment,
     ExerciseTemplate,
@@ -156,7 +156,7 @@ def test_a_draft_is_editable_in_every_way(draft) -> None:
 
 
 def test_a_retired_version_stays_frozen(published) -> None:
-    services.publish(services.new_draft_from(published))
+    versions.publish(versions.new_draft_from(published))
     published.refresh_from_db()
     assert published.status == ProgramVersion.Status.RETIRED
     with pytest.raises(FrozenVersionError):

@@ -3,7 +3,6 @@ and the import/export/load commands."""
 
 from __future__ import annotations
 
-import copy
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -19,50 +18,13 @@ from hypothesis import strategies as st
 from programs.models import ExerciseTemplate, Program, ProgramVersion, Session, Week
 from programs.yaml_io import (
     CurriculumError,
-    _dump,
     export_curriculum,
     import_curriculum,
     import_result,
     parse_curriculum,
 )
-
-BASE: dict[str, Any] = {
-    "program": {"slug": "test-programme", "title": "Test programme", "is_group": True},
-    "version": {"number": 1, "description": "A small programme for tests."},
-    "weeks": [
-        {"number": 1, "title": "One", "education": "Your pain is real."},
-        {"number": 2, "title": "Two"},
-    ],
-    "sessions": [
-        {"slug": "group-2", "kind": "group", "title": "Group 2", "week": 2, "day": 3,
-         "duration_minutes": 120},
-        {"slug": "intake", "kind": "initial_consultation", "title": "Intake", "week": 1, "day": 1,
-         "duration_minutes": 90, "agenda": "1. Hello\n2. History", "placeholder": True},
-    ],
-    "exercises": [
-        {"slug": "writing", "kind": "expressive_writing", "title": "Write",
-         "instructions": "Write for 20 minutes.", "prompt": "To whom:\nDear ...",
-         "weeks": [1, 2], "cadence": "daily"},
-        {"slug": "walk", "kind": "physical_activity", "title": "Walk", "instructions": "Walk.",
-         "weeks": [2], "cadence": "times_per_week", "times_per_week": 5, "rest_days": [6, 5]},
-        {"slug": "audio", "kind": "meditation_audio", "title": "Listen", "instructions": "Listen.",
-         "media_url": "https://clinic.example/audio.mp3", "weeks": [1],
-         "cadence": "weekdays", "weekdays": [0, 2, 4]},
-        {"slug": "read", "kind": "reading", "title": "Read", "instructions": "Read it.",
-         "weeks": [1], "cadence": "once", "once_week": 1, "once_day": 2,
-         "estimated_minutes": 30},
-    ],
-}
-
-
-def doc(**changes: Any) -> dict[str, Any]:
-    data = copy.deepcopy(BASE)
-    data.update(changes)
-    return data
-
-
-def text(data: dict[str, Any] | None = None) -> str:
-    return yaml.safe_dump(data if data is not None else BASE, sort_keys=False, allow_unicode=True)
+from programs.yaml_io.exporting import _dump
+from tests.programs.builders import doc, text
 
 
 def errors_of(source: str) -> list[str]:
@@ -156,25 +118,25 @@ def test_document_must_be_a_mapping() -> None:
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        (lambda d: d["weeks"][1].update(number=3), "weeks[1].number: expected 2"),
-        (lambda d: d["sessions"][0].update(week=3), "sessions[0].week: 3 is not a week"),
+        (lambda d: d["weeks"][1].update(number=3), "weeks[1].number: should be number 2"),
+        (lambda d: d["sessions"][0].update(week=3), "sessions[0].week: week 3 is not a week"),
         (lambda d: d["sessions"][1].update(slug="group-2"), "sessions[1].slug: 'group-2' is already used"),
         (lambda d: d["exercises"][1].update(times_per_week=6),
-         "exercises[1].times_per_week: 6 is more than the 5 days left after rest_days"),
-        (lambda d: d["exercises"][3].pop("once_day"), "exercises[3].once_day: required when cadence is once"),
-        (lambda d: d["exercises"][3].update(once_week=2), "exercises[3].once_week: week 2 is not in weeks"),
-        (lambda d: d["exercises"][3].update(rest_days=[6]), "exercises[3].rest_days: not used with cadence once"),
-        (lambda d: d["exercises"][0].update(weekdays=[1]), "exercises[0].weekdays: only used when cadence is weekdays"),
-        (lambda d: d["exercises"][0].update(times_per_week=3), "exercises[0].times_per_week: only used"),
-        (lambda d: d["exercises"][2].update(weekdays=[]), "exercises[2].weekdays: list at least one weekday"),
-        (lambda d: d["exercises"][2].update(rest_days=[0]), "exercises[2].rest_days: [0] are also in weekdays"),
+         "exercises[1].times_per_week: times per week must be between 1 and 5"),
+        (lambda d: d["exercises"][3].pop("once_day"), "exercises[3].once_day: “once” needs a day of the week"),
+        (lambda d: d["exercises"][3].update(once_week=2), "exercises[3].once_week: its “once” week 2 must be one of its active"),
+        (lambda d: d["exercises"][3].update(rest_days=[6]), "exercises[3].rest_days: rest days do not apply to a one-off"),
+        (lambda d: d["exercises"][0].update(weekdays=[1]), "exercises[0].weekdays: weekdays are only used with"),
+        (lambda d: d["exercises"][0].update(times_per_week=3), "exercises[0].times_per_week: times per week is only used"),
+        (lambda d: d["exercises"][2].update(weekdays=[]), "exercises[2].weekdays: choose at least one weekday"),
+        (lambda d: d["exercises"][2].update(rest_days=[0]), "exercises[2].rest_days: Monday is also among its weekdays"),
         (lambda d: d["exercises"][0].update(rest_days=list(range(7))), "exercises[0].rest_days: every day"),
         (lambda d: d["exercises"][0].update(weeks=[]), "exercises[0].weeks: must list at least one"),
         (lambda d: d["exercises"][0].update(weeks=[1, 1]), "exercises[0].weeks: lists a value twice"),
         (lambda d: d["exercises"][2].update(media_url="ftp://x"), "exercises[2].media_url: 'ftp://x' is not"),
         (lambda d: d["program"].update(slug="Not A Slug"), "program.slug: 'Not A Slug' is not a slug"),
-        (lambda d: d["weeks"].append({"number": 3, "title": "Empty"}), "weeks[2]: week 3 has no session"),
-        (lambda d: d["program"].update(is_group=False), "sessions[0].kind: 'group' needs program.is_group"),
+        (lambda d: d["weeks"].append({"number": 3, "title": "Empty"}), "weeks[2]: nothing is planned that week"),
+        (lambda d: d["program"].update(is_group=False), "sessions[0].kind: a group session needs a group programme"),
         (lambda d: d["program"].update(requires_screening=True, is_group=False),
          "program.requires_screening: screening is for joining a group"),
         (lambda d: d["sessions"].pop(0), "program.is_group: a group programme needs"),
@@ -303,12 +265,12 @@ def test_a_database_error_mid_import_leaves_nothing_behind(monkeypatch: pytest.M
 def test_a_refused_publish_leaves_nothing_behind(monkeypatch: pytest.MonkeyPatch) -> None:
     from django.core.exceptions import ValidationError
 
-    from programs import services
+    from programs import versions
 
     def refuse(version: ProgramVersion) -> None:
         raise ValidationError(["Week 2 is empty."])
 
-    monkeypatch.setattr(services, "publish", refuse)
+    monkeypatch.setattr(versions, "publish", refuse)
     with pytest.raises(CurriculumError) as info:
         import_curriculum(text())
     assert info.value.errors == ["version: cannot publish: Week 2 is empty."]

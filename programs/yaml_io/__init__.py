@@ -1,0 +1,37 @@
+"""Curricula as YAML: one file holds one programme version (see programs/curricula/*.yaml).
+
+    program:   slug, title, summary, source, is_group, requires_screening
+    version:   number, title, description, source, changelog
+    weeks:     [{number, title, goals, education}]
+    sessions:  [{slug, kind, title, week, day, duration_minutes, agenda, aims, placeholder}]
+    exercises: [{slug, kind, title, instructions, prompt, media_url, estimated_minutes, weeks,
+                 cadence, weekdays, times_per_week, once_week, once_day, rest_days, placeholder}]
+
+Field names mirror programs/models/curricula.py. schema.py checks a document (`parse_curriculum` reports
+every error with the path of the field), importing.py writes one version atomically
+(`import_curriculum`), exporting.py writes YAML that parses back to the same data
+(`export_curriculum`).
+"""
+
+from .exporting import export_curriculum, version_data
+from .importing import (
+    CURRICULA_DIR,
+    ImportResult,
+    import_curriculum,
+    import_directory,
+    import_result,
+)
+from .schema import CurriculumError, parse_curriculum, validate_curriculum
+
+__all__ = [
+    "CURRICULA_DIR",
+    "CurriculumError",
+    "ImportResult",
+    "export_curriculum",
+    "import_curriculum",
+    "import_directory",
+    "import_result",
+    "parse_curriculum",
+    "validate_curriculum",
+    "version_data",
+]
