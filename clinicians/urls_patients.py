@@ -1,8 +1,11 @@
 from django.urls import path
 
-from .views import patients
+from .views import patients, review, visits
 
 urlpatterns = [
     path("", patients.patient_list, name="patient_list"),
     path("<int:patient_id>/journal/", patients.patient_journal, name="patient_journal"),
+    path("<int:patient_id>/", review.patient_review, name="patient_review"),
+    path("<int:patient_id>/visits/new/", visits.visit_new, name="visit_new"),
+    path("<int:patient_id>/visits/<int:visit_id>/", visits.visit_detail, name="visit_detail"),
 ]
