@@ -13,7 +13,7 @@ from django.test import RequestFactory
 from journaling import deletion as journaling_deletion
 from journaling.models import CheckIn, ExerciseCompletion, JournalEntry, StressorItem
 from programs import deletion as programs_deletion
-from programs import services
+from programs import enrolments as services
 from programs.models import Enrolment, EnrolmentPause, Screening
 from recovery import deletion
 from recovery.context_processors import account_deletion
