@@ -69,10 +69,10 @@ def test_the_caseload_lists_only_my_patients_with_their_figures(clinician, other
     assert "Week 1, day 6 of the" in body
     assert "Last 7 days: 1 of 6 exercises" in body  # the daily exercise, due since day 1
     assert "Check-in streak: 2 days" in body  # yesterday and today
-    # Baseline: the programme's first pain score (4); the last 7 days averaged (6 + 7) / 2.
-    assert "7-day mean 6.5, +2.5 from baseline 4" in body
+    # Baseline: the programme's first pain score (4); the last 7 days averaged (4 + 6 + 7) / 3.
+    assert "7-day mean 5.7, +1.7 from baseline 4" in body
     assert '<svg class="sparkline"' in body
-    assert "Pain rising:" in body  # +62%
+    assert "Pain rising:" in body  # +42%
 
 
 def test_open_safety_alerts_always_come_first(clinician):
