@@ -202,7 +202,8 @@ def _pain_by_patient(patients: QuerySet[User], since: dt.date) -> dict[int, dict
         patient__in=patients.values("pk"), local_date__gte=since, pain__isnull=False
     ).values_list("patient_id", "local_date", "pain")
     for patient_id, day, pain in rows:
-        found[patient_id][day] = pain
+        if pain is not None:
+            found[patient_id][day] = pain
     return found
 
 
@@ -215,7 +216,7 @@ def questionnaire_due_dates(patient_ids: list[int]) -> dict[int, dt.date]:
 
 
 def build_rows(patients: QuerySet[User], now: dt.datetime, zone: dt.tzinfo) -> list[Row]:
-    listed = list(annotated(patients))
+    listed: list[Any] = list(annotated(patients))  # User rows with the annotations above
     if not listed:
         return []
     todays = {p.pk: p.local_today(now) for p in listed}
@@ -317,7 +318,7 @@ def fill_page(rows: list[Row]) -> None:
         key = (r["patient_id"], r["version__instrument__code"])
         if key not in seen:
             seen.add(key)
-            by_id[r["patient_id"]].outcomes.append(r)
+            by_id[r["patient_id"]].outcomes.append(dict(r))
 
 
 def streak(days: set[dt.date], today: dt.date) -> int:

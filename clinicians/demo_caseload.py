@@ -133,7 +133,9 @@ def _safety_alert(patient: User) -> None:
     open_safety_alert(response)
 
 
-def _visit(patient: User, clinician: User, days: int, hour: int, **notes: str) -> None:
+def _visit(
+    patient: User, clinician: User, days: int, hour: int, notes: dict[str, str] | None = None
+) -> None:
     """A visit `days` from today (negative: held already), unless the patient has one."""
     if FollowUpVisit.objects.filter(patient=patient).exists():
         return
@@ -143,7 +145,10 @@ def _visit(patient: User, clinician: User, days: int, hour: int, **notes: str) -
         patient, clinician, dt.datetime.combine(day, dt.time(hour, 0), tzinfo=zone)
     )
     if notes:
-        visits.record(visit, status=FollowUpVisit.Status.DONE, **notes)
+        visits.record(
+            visit, status=FollowUpVisit.Status.DONE, summary=notes["summary"],
+            discussed=notes["discussed"], plan=notes["plan"],
+        )
 
 
 def seed(people: Any) -> None:
@@ -171,8 +176,10 @@ def seed(people: Any) -> None:
         if name == "avery":
             _visit(patient, clinician, 3, 11)
         if name == "frankie":
-            _visit(patient, clinician, -10, 9, summary="Pain easing; sleeping better.",
-                   discussed="Accepting the diagnosis; daily journaling.",
-                   plan="Gradually more walking; follow-up in four weeks.")
+            _visit(patient, clinician, -10, 9, {
+                "summary": "Pain easing; sleeping better.",
+                "discussed": "Accepting the diagnosis; daily journaling.",
+                "plan": "Gradually more walking; follow-up in four weeks.",
+            })
     # The demo patient's follow-up, next week (seed 002: at 3-4 weeks).
     _visit(people.patient, clinician, 7, 10)
