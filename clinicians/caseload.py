@@ -32,7 +32,7 @@ from programs.schedule import DayPlan, plan_for, prefetch_for_plan
 from recovery.models import User
 
 from . import flags as rules
-from .access import patients_for
+from .access import patients_for, with_shared_count
 from .models_visits import FollowUpVisit
 from .sparkline import sparkline_svg
 
@@ -166,7 +166,7 @@ def annotated(patients: QuerySet[User]) -> QuerySet[User]:
         local_date__gte=OuterRef("current_start"), pain__isnull=False, **mine
     )
     return (
-        patients.select_related("patient_profile")
+        with_shared_count(patients).select_related("patient_profile")
         .annotate(
             open_alerts=Coalesce(Subquery(alerts, output_field=IntegerField()), 0),
             last_checkin=_latest(CheckIn.objects.filter(**mine), "local_date", "-local_date"),
