@@ -197,6 +197,16 @@ EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="") or EMAIL_CONFIG["EMAIL_BACK
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Recovery <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# --- Clinic: the caseload's flags (clinicians.flags) ------------------------------------------
+# No check-in, exercise or shared entry for this many days.
+CLINIC_FLAG_INACTIVE_DAYS = env.int("CLINIC_FLAG_INACTIVE_DAYS", default=3)
+# The last 7 days' mean pain this many percent above the programme's first check-in.
+CLINIC_FLAG_PAIN_RISE_PERCENT = env.int("CLINIC_FLAG_PAIN_RISE_PERCENT", default=30)
+# A follow-up visit within this many days.
+CLINIC_FLAG_FOLLOW_UP_DAYS = env.int("CLINIC_FLAG_FOLLOW_UP_DAYS", default=7)
+# A questionnaire due this many days ago and not answered.
+CLINIC_FLAG_QUESTIONNAIRE_OVERDUE_DAYS = env.int("CLINIC_FLAG_QUESTIONNAIRE_OVERDUE_DAYS", default=3)
+
 # --- I18N, time -----------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")

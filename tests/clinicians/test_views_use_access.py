@@ -7,9 +7,12 @@ with an audit row for reads of patient data."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from clinicians import visits
 from programs.models import Attendance, Occurrence
 from recovery.models import AuditEvent
 from tests.clinicians.test_access import World, frozen_clock  # noqa: F401  (fixture)
@@ -22,7 +25,10 @@ pytestmark = pytest.mark.django_db
 #          the audit action their request writes or None)
 EXPECT: dict[str, tuple[str, str, int, str | None]] = {
     "dashboard": ("GET", "anyone", 200, "view_caseload"),
-    "patient_list": ("GET", "anyone", 200, "view_patient_list"),
+    "patient_list": ("GET", "anyone", 302, None),  # the caseload (/clinic/) is the one list
+    "patient_review": ("GET", "responsible", 200, "view_patient_review"),
+    "visit_new": ("GET", "responsible", 200, "open_visit_form"),
+    "visit_detail": ("GET", "responsible", 200, "view_visit"),
     "patient_journal": ("GET", "responsible", 200, "view_shared_journal"),
     "patient_report": ("GET", "responsible", 200, "view_report_form"),
     "patient_report_pdf": ("GET", "responsible", 200, "view_report"),
@@ -62,10 +68,15 @@ def test_every_pattern_is_declared():
 
 
 def _request(w: World, name: str, args: list[str]):
+    if "visit_id" in args:
+        w.visit, _ = visits.schedule(
+            w.patient, w.responsible, dt.datetime(2026, 3, 20, 14, 0, tzinfo=dt.UTC)
+        )
     values = {
         "patient_id": w.patient.pk,
         "cohort_id": w.cohort.pk,
         "occurrence_id": w.occurrences[0].pk,
+        "visit_id": w.visit.pk if "visit_id" in args else 0,
     }
     url = reverse(f"clinicians:{name}", kwargs={a: values[a] for a in args})
     method = EXPECT[name][0]
@@ -111,3 +122,33 @@ def test_pattern_is_guarded_by_the_access_module(name):
         assert response.status_code == status, response.content.decode()[:500]
         if action:
             assert AuditEvent.objects.filter(actor=allowed, action=action).exists()
+
+
+def test_posts_to_the_visit_pages_are_guarded_too():
+    """Scheduling and recording change data: outsiders get a 404 and change nothing."""
+    from clinicians.models_visits import FollowUpVisit
+
+    w = World()
+    visit, _ = visits.schedule(
+        w.patient, w.responsible, dt.datetime(2026, 3, 20, 14, 0, tzinfo=dt.UTC)
+    )
+    new = reverse("clinicians:visit_new", args=[w.patient.pk])
+    detail = reverse("clinicians:visit_detail", args=[w.patient.pk, visit.pk])
+    schedule = {"date": "2026-03-27", "time": "10:00", "mode": "phone"}
+    notes = {"status": "cancelled", "summary": "x", "discussed": "", "plan": ""}
+    for outsider in (w.colleague, w.foreign_clinician, w.foreign_admin, w.patient, w.other_patient):
+        assert _send(outsider, "POST", new, schedule).status_code == 404
+        assert _send(outsider, "POST", detail, notes).status_code == 404
+    assert FollowUpVisit.objects.get() == visit
+    visit.refresh_from_db()
+    assert visit.status == "scheduled" and visit.summary == ""
+    # Another patient's visit id under this patient's address: 404.
+    other, _ = visits.schedule(
+        w.other_patient, w.colleague, dt.datetime(2026, 3, 20, 14, 0, tzinfo=dt.UTC)
+    )
+    wrong = reverse("clinicians:visit_detail", args=[w.patient.pk, other.pk])
+    assert _send(w.responsible, "GET", wrong, {}).status_code == 404
+    assert _send(w.responsible, "POST", new, schedule).status_code == 302
+    assert _send(w.responsible, "POST", detail, notes).status_code == 302
+    assert AuditEvent.objects.filter(actor=w.responsible, action="schedule_visit").exists()
+    assert AuditEvent.objects.filter(actor=w.responsible, action="record_visit").exists()

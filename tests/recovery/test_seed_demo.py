@@ -118,11 +118,16 @@ def seeder_registry():
 
 
 def test_the_feature_apps_register_their_seeders_in_order():
+    from clinicians import demo_caseload
     from journaling import demo as journaling_demo
     from programs import demo as programs_demo
     from recovery.demo import seeders
 
-    assert seeders() == [("programs", programs_demo.seed), ("journaling", journaling_demo.seed)]
+    assert seeders() == [
+        ("programs", programs_demo.seed),
+        ("journaling", journaling_demo.seed),
+        ("clinicians-caseload", demo_caseload.seed),
+    ]
 
 
 @pytest.mark.usefixtures("debug_on")
