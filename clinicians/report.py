@@ -14,6 +14,7 @@ Who may make one is clinicians.access' (the view gets the patient through get_pa
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -21,7 +22,11 @@ from typing import Any
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils import timezone
 
+from clinicians import caseload, visits
+from clinicians import flags as clinic_flags
+from clinicians.models_visits import FollowUpVisit
 from journaling import charts, progress
 from journaling.entries import details
 from journaling.models import ExerciseCompletion, JournalEntry
@@ -59,11 +64,12 @@ class ReportOptions:
 
 
 def last_visit_date(patient: User, today: dt.date) -> dt.date | None:
-    """The date of the patient's last follow-up visit held, if any.
-
-    HOOK(visits): returns None until clinicians/models_visits.py lands; then answer with the
-    latest visit marked done on or before `today` (one query)."""
-    return None
+    """The local date of the patient's last follow-up visit held on or before `today`."""
+    held = visits.last_held(patient)
+    if held is None:
+        return None
+    day = held.scheduled_for.astimezone(zoneinfo.ZoneInfo(patient.time_zone)).date()
+    return day if day <= today else None
 
 
 def default_options(patient: User, today: dt.date) -> ReportOptions:
@@ -250,13 +256,17 @@ def outcome_scores(patient: User, start: dt.date, end: dt.date) -> list[ScoreLin
 
 
 def flags(patient: User, today: dt.date) -> list[str]:
-    """Each flag with its reason in words. Open safety alerts come first (outcomes).
-
-    HOOK(flags): once clinicians/flags.py lands, append its reasons for this patient here
-    (and drop the safety alerts below if it already reports them)."""
+    """Each flag with its reason in words, most urgent first: the caseload's own rules
+    (clinicians.flags through clinicians.caseload), so the report and the dashboard agree;
+    open safety alerts are spelled out one by one (when and why) rather than counted."""
     alerts = SafetyAlert.objects.filter(patient=patient, acknowledged_at=None).order_by("opened_at")
-    return [
+    spelled = [
         f"Safety alert open since {alert.opened_at:%-d %b %Y}: {alert.reason}" for alert in alerts
+    ]
+    zone = zoneinfo.ZoneInfo(patient.clinic.time_zone)
+    rows = caseload.build_rows(User.objects.filter(pk=patient.pk), timezone.now(), zone)
+    return spelled + [
+        flag.reason for row in rows for flag in row.flags if flag.code != clinic_flags.SAFETY
     ]
 
 
@@ -271,10 +281,28 @@ class VisitNote:
 
 
 def visit_notes(patient: User, start: dt.date, end: dt.date) -> list[VisitNote]:
-    """The clinician's notes of visits in the period, oldest first.
-
-    HOOK(visits): empty until clinicians/models_visits.py lands; then map its notes here."""
-    return []
+    """The clinician's notes of visits held or missed in the period, oldest first."""
+    zone = zoneinfo.ZoneInfo(patient.time_zone)
+    first = dt.datetime.combine(start, dt.time(), tzinfo=zone)
+    after = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tzinfo=zone)
+    held = (
+        FollowUpVisit.objects.filter(patient=patient, scheduled_for__gte=first, scheduled_for__lt=after)
+        .exclude(status=FollowUpVisit.Status.CANCELLED)
+        .select_related("clinician__clinician_profile")
+        .order_by("scheduled_for")
+    )
+    return [
+        VisitNote(
+            date=v.scheduled_for.astimezone(zone).date(),
+            kind=f"{v.get_mode_display()} · {v.get_status_display()}",
+            summary=v.summary,
+            discussed=v.discussed,
+            plan=v.plan,
+            author=v.clinician.display_name if v.clinician else "",
+        )
+        for v in held
+        if v.has_notes or v.status != FollowUpVisit.Status.SCHEDULED
+    ]
 
 
 @dataclass(frozen=True)
