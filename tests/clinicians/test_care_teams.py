@@ -14,8 +14,8 @@ from clinicians.models import CareTeamMember
 from programs import cohorts
 from tests.clinicians.test_access import World, frozen_clock  # noqa: F401  (fixture)
 from tests.conftest import client_for
-from tests.programs.test_cohorts import enrol
 from tests.factories import ClinicianFactory, PatientFactory
+from tests.programs.test_cohorts import enrol
 
 pytestmark = pytest.mark.django_db
 Role = CareTeamMember.Role
