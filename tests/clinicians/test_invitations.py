@@ -201,3 +201,16 @@ def test_claiming_is_the_race_guard(clock, send_now, clinician):
     now = START
     assert invitations._claim(invitation, now) is True
     assert invitations._claim(invitation, now) is False
+
+
+def test_demo_has_one_pending_invitation_for_the_demo_clinician(clock):
+    from clinicians import demo_intake
+    from recovery.demo import seed_people
+
+    people = seed_people()
+    published_version()
+    demo_intake.seed(people)
+    demo_intake.seed(people)
+    [invitation] = Invitation.objects.all()
+    assert (invitation.invited_by, invitation.status) == (people.clinician, "pending")
+    assert invitation.program is not None
