@@ -12,7 +12,7 @@ class CliniciansConfig(AppConfig):
         from programs.models import Cohort, CohortMembership, Enrolment
         from recovery import adapters, demo, panels
 
-        from . import care_teams, demo_intake, joining
+        from . import care_teams, demo_intake, joining, reminders
 
         # The care team follows enrolments and cohorts, whoever creates them (views, admin).
         post_save.connect(care_teams.on_enrolment_saved, sender=Enrolment,
@@ -27,3 +27,5 @@ class CliniciansConfig(AppConfig):
         adapters.register_landing(joining.landing)
         panels.register("waiting-for-clinic", order=0, build=joining.waiting_panel)
         demo.register_seeder("clinicians-intake", order=40, seed=demo_intake.seed)
+        # The weekly caseload digest (recovery.notifications.registry).
+        reminders.register()

@@ -245,8 +245,6 @@ class TodayContext:
     programmes: list[ProgrammeToday]
     checkin: CheckIn | None
     next_meeting: NextMeeting | None
-    # Questionnaires (outcomes app) come with a later issue; the page already has the place.
-    questionnaires_due: list[Any] = field(default_factory=list)
 
     @property
     def enrolled(self) -> bool:

@@ -26,7 +26,7 @@ from typing import Any
 import yaml
 from django.db import transaction
 
-from programs.yaml_io import _Loader as StrictLoader  # refuses duplicate keys
+from programs.yaml_io import StrictLoader  # refuses duplicate keys
 
 from .models import Instrument, InstrumentVersion
 from .scoring import RULES

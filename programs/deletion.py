@@ -9,7 +9,7 @@ from typing import Any
 
 from recovery.models import User
 
-from . import enrolments
+from .enrolments import withdraw
 from .models import Enrolment
 
 
@@ -18,6 +18,6 @@ def purge_patient_data(sender: object, patient: User, now: dt.datetime, **kwargs
     on_date = patient.local_today(now)
     withdrawn = 0
     for enrolment in Enrolment.objects.open().filter(patient=patient):
-        enrolments.withdraw(enrolment, on_date)
+        withdraw(enrolment, on_date)
         withdrawn += 1
     return {"enrolments_withdrawn": withdrawn}

