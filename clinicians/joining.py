@@ -9,7 +9,6 @@ clinician; an admin accepts them naming the primary.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -20,7 +19,6 @@ from django.utils import timezone
 
 from recovery.access import in_clinic
 from recovery.models import User
-from recovery.panels import Panel
 
 from . import care_teams
 from .models import JoinRequest
@@ -87,13 +85,3 @@ def accept(join: JoinRequest, by: User, primary: User) -> bool:
     join.refresh_from_db()
     return True
 
-
-def waiting_panel(patient: User, local_date: dt.date) -> Panel | None:
-    """On Today (should a waiting person reach it): say plainly what they are waiting for."""
-    if not JoinRequest.objects.filter(patient=patient, accepted_at=None).exists():
-        return None
-    return Panel(
-        "waiting-for-clinic",
-        "clinicians/invitations/_waiting_panel.html",
-        {"clinic": patient.clinic},
-    )
