@@ -44,7 +44,7 @@ def primary_of(patient: User) -> User | None:
     return member.clinician if member else None
 
 
-def _problem(patient: User, clinician: User) -> str | None:
+def member_problem(patient: User, clinician: User) -> str | None:
     if not patient.is_patient:
         return f"{patient} is not a patient account."
     if not clinician.is_clinician:
@@ -70,7 +70,7 @@ def add_member(
     """Put `clinician` on `patient`'s care team (idempotent: adding a member again changes
     nothing). With role=primary they become the primary, the previous one staying as "other".
     Who may do it is decided by the caller (clinicians.access in views)."""
-    problem = _problem(patient, clinician)
+    problem = member_problem(patient, clinician)
     if problem:
         raise ValidationError(problem)
     if role == Role.PRIMARY:
@@ -90,7 +90,7 @@ def set_primary(patient: User, clinician: User, *, by: User | None) -> CareTeamM
     """Make `clinician` the primary (adding them if needed); the former primary stays on the
     team as "other". The database holds one primary per patient; the row lock on the patient
     makes two simultaneous changes queue instead of failing."""
-    problem = _problem(patient, clinician)
+    problem = member_problem(patient, clinician)
     if problem:
         raise ValidationError(problem)
     with transaction.atomic():
@@ -136,7 +136,7 @@ def ensure_member(patient: User, clinician: User, *, by: User | None = None) -> 
     """Keep the team complete (see the module's docstring): add `clinician`, as primary if
     the patient has none, unless they are already on it. Quietly does nothing for someone
     who may not be on it (another clinic's facilitator: the admin is clinic-scoped anyway)."""
-    if _problem(patient, clinician):
+    if member_problem(patient, clinician):
         return
     if CareTeamMember.objects.filter(patient=patient, clinician=clinician).exists():
         return

@@ -258,7 +258,7 @@ def _join_care(result: Accepted) -> None:
     if primary is not None:
         care_teams.set_primary(user, primary, by=primary)
     for clinician in invitation.care_team.all():
-        if care_teams._problem(user, clinician) is None:
+        if care_teams.member_problem(user, clinician) is None:
             care_teams.add_member(user, clinician, by=invitation.invited_by)
     if invitation.program is None:
         return
