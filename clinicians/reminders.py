@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q
 
+from clinicians.models import CareTeamMember
 from journaling.models import CheckIn
 from programs.models import Enrolment
 from recovery.models import Clinic, User
@@ -37,10 +38,11 @@ def digest_due(start: dt.datetime, end: dt.datetime) -> Iterator[Due]:
         ids = list(clinicians.filter(chosen, clinic__time_zone=r.zone).values_list("id", flat=True))
         if not ids:
             continue
+        # The clinician's caseload is their care teams (the access rule), patients in a programme.
         counts = {
             row["clinician_id"]: row
-            for row in Enrolment.objects.open()
-            .filter(clinician_id__in=ids)
+            for row in CareTeamMember.objects.filter(clinician_id__in=ids)
+            .filter(Exists(Enrolment.objects.open().filter(patient_id=OuterRef("patient_id"))))
             .annotate(recent=Exists(CheckIn.objects.filter(
                 patient_id=OuterRef("patient_id"), local_date__gte=r.day - dt.timedelta(days=7))))
             .values("clinician_id")

@@ -9,4 +9,6 @@ urlpatterns = [
     path("", dashboard.index, name="dashboard"),
     path("cohorts/", include("clinicians.urls_cohorts")),
     path("patients/", include("clinicians.urls_patients")),
+    path("patients/", include("clinicians.urls_enrolments")),
+    path("invitations/", include("clinicians.urls_intake")),
 ]

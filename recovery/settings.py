@@ -185,6 +185,9 @@ ACCOUNT_RATE_LIMITS = {
 }
 ACCOUNT_ALLOW_REGISTRATION = env.bool("ACCOUNT_ALLOW_REGISTRATION", default=True)
 ACCOUNT_ADAPTER = "recovery.adapters.AccountAdapter"
+ACCOUNT_SIGNUP_FORM_CLASS = "recovery.forms.SignupForm"  # name and time zone too
+# How long an emailed invitation link works (clinicians.invitations).
+INVITATION_TTL_DAYS = env.int("INVITATION_TTL_DAYS", default=7)
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SITE_NAME

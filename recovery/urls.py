@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("programs.urls")),
     path("", include("outcomes.urls")),
     path("clinic/", include("clinicians.urls")),
+    path("", include("clinicians.urls_public")),
 ]
 
 # Uploaded exercise media (meditation audio) is for signed-in people only; small files,

@@ -8,18 +8,19 @@ from typing import Any
 from django.http import HttpResponse
 from django.shortcuts import render
 
-from clinicians import access, review
+from clinicians import access, care_teams, review
+from clinicians.views.enrolments import programme_context
 from recovery.decorators import clinician_required
 from recovery.http import AuthedHttpRequest
 from recovery.models import User
 
 
 def intake_panels(patient: User, user: User) -> dict[str, Any]:
-    """LEAD: the spot for h/intake's panels. Once clinicians.views.enrolments.programme_context
-    and clinicians.care_teams.panel_context are on main, return
-    {"programme": programme_context(patient, user), "care_team": panel_context(patient, user)};
-    the template includes _programme.html and _care_team.html when those keys are set."""
-    return {}
+    """The programme (enrol, pause, resume, complete, withdraw) and care-team sections."""
+    return {
+        "programme": programme_context(patient, user),
+        "care_team": care_teams.panel_context(patient, user),
+    }
 
 
 @clinician_required

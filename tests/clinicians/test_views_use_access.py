@@ -12,11 +12,12 @@ import datetime as dt
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from clinicians import visits
+from clinicians import invitations, joining, visits
 from programs.models import Attendance, Occurrence
 from recovery.models import AuditEvent
 from tests.clinicians.test_access import World, frozen_clock  # noqa: F401  (fixture)
 from tests.conftest import client_for
+from tests.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +41,27 @@ EXPECT: dict[str, tuple[str, str, int, str | None]] = {
     "cohort_screening": ("POST", "facilitator", 200, "view_cohort"),
     "cohort_occurrence_move": ("POST", "facilitator", 302, None),
     "cohort_occurrence_cancel": ("POST", "facilitator", 302, None),
+    # bringing patients in (invitations: the inviting clinician; waiting list: any staff of
+    # the clinic) and a patient's programme and care team (issue 9)
+    "invitation_list": ("GET", "anyone", 200, "view_invitations"),
+    "invitation_new": ("GET", "anyone", 200, None),
+    "invitation_resend": ("POST", "responsible", 302, None),
+    "invitation_revoke": ("POST", "responsible", 302, None),
+    "join_accept": ("POST", "anyone", 302, None),
+    "patient_programme": ("GET", "responsible", 200, "view_programme"),
+    "enrolment_new": ("POST", "responsible", 302, "enrol_patient"),
+    "enrolment_pause": ("POST", "responsible", 302, "pause_enrolment"),
+    "enrolment_resume": ("POST", "responsible", 302, "resume_enrolment"),
+    "enrolment_complete": ("POST", "responsible", 302, "complete_enrolment"),
+    "enrolment_withdraw": ("POST", "responsible", 302, "withdraw_enrolment"),
+    "care_team_add": ("POST", "responsible", 302, "change_care_team"),
+    "care_team_primary": ("POST", "responsible", 302, "change_care_team"),
+    "care_team_remove": ("POST", "responsible", 302, "change_care_team"),
 }
+
+# Ids that only some staff of the clinic may use: everyone else gets a 404. (A waiting
+# person's join request is the whole clinic's to accept: only other clinics' staff are out.)
+SCOPED_IDS = {"patient_id", "cohort_id", "invitation_id"}
 
 
 def clinician_patterns() -> dict[str, list[str]]:
@@ -77,7 +98,14 @@ def _request(w: World, name: str, args: list[str]):
         "cohort_id": w.cohort.pk,
         "occurrence_id": w.occurrences[0].pk,
         "visit_id": w.visit.pk if "visit_id" in args else 0,
+        "enrolment_id": w.enrolment.pk,
+        "clinician_id": w.facilitator.pk,
     }
+    if "invitation_id" in args:
+        invitation, _ = invitations.invite(w.responsible, "new@example.test", send=False)
+        values["invitation_id"] = invitation.pk
+    if "join_id" in args:
+        values["join_id"] = joining.request_to_join(PatientFactory(email="alone@example.test")).pk
     url = reverse(f"clinicians:{name}", kwargs={a: values[a] for a in args})
     method = EXPECT[name][0]
     data = {
@@ -86,6 +114,9 @@ def _request(w: World, name: str, args: list[str]):
         },
         "cohort_occurrence_move": {"date": "2026-03-03", "time": "10:00", "location": "Hall"},
         "cohort_occurrence_cancel": {"action": "cancel"},
+        "join_accept": {"primary": w.responsible.pk},
+        "enrolment_new": {"program": w.version.program_id, "start_date": "2026-03-12"},
+        "care_team_add": {"clinician": w.colleague.pk},
     }.get(name, {})
     return method, url, data
 
@@ -106,7 +137,10 @@ def test_pattern_is_guarded_by_the_access_module(name):
     # A patient never reaches a clinician page.
     for patient in (w.patient, w.other_patient):
         assert _send(patient, method, url, data).status_code == 404, patient.email
-    if "patient_id" in args or "cohort_id" in args:
+    if "join_id" in args:
+        for outsider in (w.foreign_clinician, w.foreign_admin):
+            assert _send(outsider, method, url, data).status_code == 404, outsider.email
+    if SCOPED_IDS & set(args):
         # Same clinic but not on the care team / not running the cohort; another clinic's
         # staff: a 404, nothing changed, no patient data read.
         for outsider in (w.colleague, w.foreign_clinician, w.foreign_admin):

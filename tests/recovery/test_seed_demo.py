@@ -118,7 +118,7 @@ def seeder_registry():
 
 
 def test_the_feature_apps_register_their_seeders_in_order():
-    from clinicians import demo_caseload
+    from clinicians import demo_caseload, demo_intake
     from journaling import demo as journaling_demo
     from programs import demo as programs_demo
     from recovery.demo import seeders
@@ -126,6 +126,7 @@ def test_the_feature_apps_register_their_seeders_in_order():
     assert seeders() == [
         ("programs", programs_demo.seed),
         ("journaling", journaling_demo.seed),
+        ("clinicians-intake", demo_intake.seed),
         ("clinicians-caseload", demo_caseload.seed),
     ]
 

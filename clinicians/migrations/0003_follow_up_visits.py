@@ -7,9 +7,9 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
 
-    initial = True
 
     dependencies = [
+        ("clinicians", "0002_fill_care_teams"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
