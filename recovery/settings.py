@@ -9,6 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
+
+from recovery.checks import GENERATE_HINT, secret_key_problem
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -16,8 +19,11 @@ env = environ.Env()
 environ.Env.read_env(env.str("ENV_FILE", default=str(BASE_DIR / ".env")), overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
-# A throwaway key is only acceptable while developing; production must set SECRET_KEY.
+# A throwaway key is only acceptable while developing; production must set SECRET_KEY, and
+# refuses to start with a placeholder or short one (recovery.checks, also run by check --deploy).
 SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key" if DEBUG else environ.Env.NOTSET)
+if not DEBUG and (_secret_problem := secret_key_problem(SECRET_KEY)):
+    raise ImproperlyConfigured(f"{_secret_problem} {GENERATE_HINT}")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_NAME = env.str("SITE_NAME", default="Mind-Body Recovery")
