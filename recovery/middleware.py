@@ -19,6 +19,7 @@ ALLOWED_PREFIXES = (
     "/healthz",
     settings.STATIC_URL,
     "/favicon.ico",
+    "/crisis/",
 )
 
 

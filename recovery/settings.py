@@ -105,9 +105,12 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # RedisCache that falls back to local memory while Redis is unreachable, so
+            # sign-in (rate limits live here) keeps working; /healthz and the log say so.
+            "BACKEND": "recovery.cache.FailoverRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="recovery"),
+            "OPTIONS": {"RETRY_SECONDS": env.int("CACHE_RETRY_SECONDS", default=30)},
         }
     }
     CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)

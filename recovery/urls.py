@@ -14,6 +14,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon, name="favicon"),
+    path("crisis/", views.crisis, name="crisis"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("", include("journaling.urls")),

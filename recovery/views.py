@@ -11,6 +11,7 @@ from django.views.static import serve
 
 from . import health
 from .http import AuthedHttpRequest
+from .models import DEFAULT_CLINIC_SLUG, Clinic
 
 
 @login_required
@@ -27,6 +28,25 @@ def home(request: AuthedHttpRequest) -> HttpResponse:
 @login_required
 def media(request: AuthedHttpRequest, path: str) -> HttpResponseBase:
     return serve(request, path, document_root=str(settings.MEDIA_ROOT))
+
+
+def crisis(request: HttpRequest) -> HttpResponse:
+    """Public crisis resources: the signed-in person's clinic, else the default clinic's.
+
+    Public on purpose: a patient who cannot sign in (forgotten password, Redis down, locked
+    out by rate limits) must still reach help."""
+    user = request.user
+    clinic = getattr(user, "clinic", None) if user.is_authenticated else None
+    if clinic is None:
+        clinic = Clinic.objects.filter(slug=DEFAULT_CLINIC_SLUG).first()
+    return render(
+        request,
+        "recovery/crisis.html",
+        {
+            "crisis_resources": clinic.crisis_resources if clinic else "",
+            "clinic_name": clinic.name if clinic else "",
+        },
+    )
 
 
 def favicon(request: HttpRequest) -> HttpResponse:

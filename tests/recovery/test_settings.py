@@ -89,7 +89,7 @@ def test_postgres_and_redis_when_urls_are_set(tmp_path):
     assert found["name"] == "recovery"
     assert found["health_checks"] is True
     assert found["test_name"] is None
-    assert found["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert found["cache"] == "recovery.cache.FailoverRedisCache"  # test_cache_failover.py
     assert found["cache_location"] == "redis://cache.internal:6379/2"
     assert found["broker"] == "redis://cache.internal:6379/2"
     # No filesystem broker folders when Redis is the broker.
