@@ -44,3 +44,41 @@ class RequireStaffMFAMiddleware:
             )
             return redirect("mfa_activate_totp")
         return self.get_response(request)
+
+
+# --- Response headers (issue 11, item 5) ----------------------------------------------------
+# Browser features this site never uses: a page (or an injected script) cannot ask for them.
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer", "autoplay", "browsing-topics", "camera", "display-capture",
+        "geolocation", "gyroscope", "hid", "magnetometer", "microphone", "midi", "payment",
+        "publickey-credentials-get", "serial", "usb", "xr-spatial-tracking",
+    )
+)
+
+
+class SecurityHeadersMiddleware:
+    """Permissions-Policy on every response, and `Cache-Control: no-store` on every response
+    to a signed-in person: any of them may carry patient data, and a shared computer's
+    browser cache or a proxy must keep none of it. One middleware rather than a decorator on
+    each view, so a new view cannot forget it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        # Read before the view: signing out ends the session but its page was still personal.
+        was_signed_in = _is_authenticated(request)
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        if was_signed_in or _is_authenticated(request):
+            cache_control = response.headers.get("Cache-Control", "")
+            if "no-store" not in cache_control:
+                response.headers["Cache-Control"] = "no-store, private"
+        return response
+
+
+def _is_authenticated(request: HttpRequest) -> bool:
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_authenticated)
