@@ -1,15 +1,19 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.core.exceptions import SuspiciousFileOperation
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
+from django.utils._os import safe_join
 from django.views.decorators.cache import never_cache
 from django.views.static import serve
 
-from . import health
+from . import health, uploads
 from .http import AuthedHttpRequest
 from .models import DEFAULT_CLINIC_SLUG, Clinic
 
@@ -27,7 +31,25 @@ def home(request: AuthedHttpRequest) -> HttpResponse:
 
 @login_required
 def media(request: AuthedHttpRequest, path: str) -> HttpResponseBase:
-    return serve(request, path, document_root=str(settings.MEDIA_ROOT))
+    """Uploaded exercise media, served only when its content is an allowed audio or video
+    type (recovery.uploads), with that type, as an attachment, sandboxed and unsniffable:
+    an uploaded HTML or SVG file can never run as a page of this site. <audio> and <video>
+    still play it (Content-Disposition only affects navigation)."""
+    try:
+        with open(safe_join(str(settings.MEDIA_ROOT), path), "rb") as file:
+            media_type = uploads.sniff_media_type(file.read(uploads.HEAD_BYTES))
+    except (OSError, SuspiciousFileOperation):
+        raise Http404("no such media file") from None
+    if media_type is None:
+        raise Http404("not an allowed media file")
+    response = serve(request, path, document_root=str(settings.MEDIA_ROOT))
+    if not isinstance(response, FileResponse):
+        return response  # 304 Not Modified
+    response["Content-Type"] = media_type
+    response["Content-Disposition"] = f'attachment; filename="{Path(path).name}"'
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def crisis(request: HttpRequest) -> HttpResponse:
