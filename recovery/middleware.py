@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from typing import Any
 
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
@@ -82,3 +86,49 @@ class SecurityHeadersMiddleware:
 def _is_authenticated(request: HttpRequest) -> bool:
     user = getattr(request, "user", None)
     return bool(user is not None and user.is_authenticated)
+
+
+# --- Session lifetime (issue 11, item 4) -----------------------------------------------------
+SESSION_STARTED_KEY = "recovery_session_started"
+SESSION_ACTIVITY_KEY = "recovery_last_activity"
+# Pings that keep a session alive only when the person asked to ("Stay signed in"): polling
+# alone must not hold a forgotten session open forever.
+PASSIVE_PATHS = ("/healthz", settings.STATIC_URL, "/favicon.ico")
+
+
+def idle_timeout_for(user: Any) -> int:
+    """Seconds of inactivity after which this person is signed out: shorter for staff, who
+    read many patients' data, often on shared workstations."""
+    if getattr(user, "needs_mfa", False):
+        return int(settings.SESSION_IDLE_TIMEOUT_STAFF)
+    return int(settings.SESSION_IDLE_TIMEOUT_PATIENT)
+
+
+class SessionTimeoutMiddleware:
+    """Ends a session after `idle_timeout_for(user)` seconds without a request, and after
+    SESSION_ABSOLUTE_LIFETIME seconds in any case. Stores both clocks in the session, and
+    exposes `request.session_expires_in` for the warning banner (static/js/session-warning.js)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if _is_authenticated(request) and not request.path.startswith(PASSIVE_PATHS):
+            now = time.time()
+            session = request.session
+            started = float(session.setdefault(SESSION_STARTED_KEY, now))
+            last = float(session.get(SESSION_ACTIVITY_KEY, now))
+            idle = idle_timeout_for(request.user)
+            if now - last > idle or now - started > settings.SESSION_ABSOLUTE_LIFETIME:
+                logout(request)
+                messages.info(request, "You were signed out after a period without activity. "
+                                       "Anything your journal kept on this device is still there.")
+                if request.headers.get("HX-Request") or request.path.startswith("/session/"):
+                    return HttpResponse(status=401)
+                return redirect_to_login(request.get_full_path())
+            session[SESSION_ACTIVITY_KEY] = now
+            request.session_idle_seconds = idle  # type: ignore[attr-defined]
+            request.session_warning_seconds = min(  # type: ignore[attr-defined]
+                settings.SESSION_WARNING_SECONDS, idle // 2
+            )
+        return self.get_response(request)

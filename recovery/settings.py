@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.usersessions",
     "recovery",
     "programs",
     "journaling",
@@ -69,6 +70,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "recovery.middleware.RequireStaffMFAMiddleware",
     "recovery.middleware.SecurityHeadersMiddleware",
+    "recovery.middleware.SessionTimeoutMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
 ]
 
 ROOT_URLCONF = "recovery.urls"
@@ -232,6 +235,17 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 24 * 14)
+# Idle timeouts (recovery.middleware.SessionTimeoutMiddleware): staff 15 minutes, patients an
+# hour (a journal entry takes a while; the journal keeps its draft on the device regardless);
+# and an absolute lifetime after which everyone signs in again. The warning banner
+# (static/js/session-warning.js) appears SESSION_WARNING_SECONDS before the idle limit.
+SESSION_IDLE_TIMEOUT_STAFF = env.int("SESSION_IDLE_TIMEOUT_STAFF", default=15 * 60)
+SESSION_IDLE_TIMEOUT_PATIENT = env.int("SESSION_IDLE_TIMEOUT_PATIENT", default=60 * 60)
+SESSION_ABSOLUTE_LIFETIME = env.int("SESSION_ABSOLUTE_LIFETIME", default=12 * 60 * 60)
+SESSION_WARNING_SECONDS = env.int("SESSION_WARNING_SECONDS", default=2 * 60)
+# allauth.usersessions: people see and end their own sessions (/accounts/sessions/).
+USERSESSIONS_TRACK_ACTIVITY = True
+
 # __Host- cookies (secure, path /, no Domain) cannot be set or shadowed by a sibling subdomain.
 # Only over HTTPS: a browser refuses a __Host- cookie without Secure.
 if SESSION_COOKIE_SECURE:

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.utils._os import safe_join
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 from django.views.static import serve
 
 from . import health, uploads
@@ -92,3 +93,12 @@ def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 def error_500(request: HttpRequest) -> HttpResponse:
     return render(request, "errors/500.html", status=500)
+
+
+@require_POST
+def keep_alive(request: HttpRequest) -> HttpResponse:
+    """"Stay signed in": a request that counts as activity (SessionTimeoutMiddleware has
+    already refreshed the clock, or answered 401 when the session had expired)."""
+    if not request.user.is_authenticated:
+        return HttpResponse(status=401)
+    return HttpResponse(status=204)
