@@ -24,6 +24,7 @@ ALLOWED_PREFIXES = (
     settings.STATIC_URL,
     "/favicon.ico",
     "/crisis/",
+    "/notifications/unsubscribe/",  # one-click unsubscribe works from any mail client
 )
 
 

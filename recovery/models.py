@@ -225,3 +225,11 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} at {self.last_seen:%H:%M:%S}"
+
+
+# The notification models live in their own module but belong to this app.
+from .notifications.models import (  # noqa: E402, F401
+    Notification,
+    NotificationPreference,
+    ReminderLedger,
+)

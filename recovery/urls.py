@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from . import views
+from .notifications import views as notification_views
 
 # The admin signs in through allauth, so MFA and rate limits apply there too.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
@@ -16,6 +17,8 @@ urlpatterns = [
     path("favicon.ico", views.favicon, name="favicon"),
     path("crisis/", views.crisis, name="crisis"),
     path("session/keep-alive/", views.keep_alive, name="session_keep_alive"),
+    path("account/", notification_views.account_home, name="account_home"),
+    path("notifications/", include("recovery.notifications.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("", include("journaling.urls")),
