@@ -10,6 +10,7 @@ from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.signals import user_logged_in
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -94,6 +95,7 @@ SESSION_STARTED_KEY = "recovery_session_started"
 SESSION_ACTIVITY_KEY = "recovery_last_activity"
 # Pings that keep a session alive only when the person asked to ("Stay signed in"): polling
 # alone must not hold a forgotten session open forever.
+ACTIVITY_RESOLUTION = 60  # seconds
 PASSIVE_PATHS = ("/healthz", settings.STATIC_URL, "/favicon.ico")
 
 
@@ -117,8 +119,8 @@ class SessionTimeoutMiddleware:
         if _is_authenticated(request) and not request.path.startswith(PASSIVE_PATHS):
             now = time.time()
             session = request.session
-            started = float(session.setdefault(SESSION_STARTED_KEY, now))
-            last = float(session.get(SESSION_ACTIVITY_KEY, now))
+            started = float(session.get(SESSION_STARTED_KEY) or now)
+            last = float(session.get(SESSION_ACTIVITY_KEY) or now)
             idle = idle_timeout_for(request.user)
             if now - last > idle or now - started > settings.SESSION_ABSOLUTE_LIFETIME:
                 logout(request)
@@ -127,9 +129,24 @@ class SessionTimeoutMiddleware:
                 if request.headers.get("HX-Request") or request.path.startswith("/session/"):
                     return HttpResponse(status=401)
                 return redirect_to_login(request.get_full_path())
-            session[SESSION_ACTIVITY_KEY] = now
+            # Write the clock at most once a minute: a session save per request is a query.
+            # (A session from before this middleware gets its clocks on its first request.)
+            if now - last >= ACTIVITY_RESOLUTION or SESSION_ACTIVITY_KEY not in session:
+                session[SESSION_ACTIVITY_KEY] = now
+                session.setdefault(SESSION_STARTED_KEY, now)
             request.session_idle_seconds = idle  # type: ignore[attr-defined]
             request.session_warning_seconds = min(  # type: ignore[attr-defined]
                 settings.SESSION_WARNING_SECONDS, idle // 2
             )
         return self.get_response(request)
+
+
+def start_session_clocks(sender: object, request: HttpRequest | None = None, **kwargs: Any) -> None:
+    """At sign-in (user_logged_in): both clocks start, so the first request writes nothing."""
+    if request is not None and hasattr(request, "session"):
+        now = time.time()
+        request.session[SESSION_STARTED_KEY] = now
+        request.session[SESSION_ACTIVITY_KEY] = now
+
+
+user_logged_in.connect(start_session_clocks, dispatch_uid="recovery.session_clocks")

@@ -264,8 +264,9 @@ SESSION_IDLE_TIMEOUT_STAFF = env.int("SESSION_IDLE_TIMEOUT_STAFF", default=15 * 
 SESSION_IDLE_TIMEOUT_PATIENT = env.int("SESSION_IDLE_TIMEOUT_PATIENT", default=60 * 60)
 SESSION_ABSOLUTE_LIFETIME = env.int("SESSION_ABSOLUTE_LIFETIME", default=12 * 60 * 60)
 SESSION_WARNING_SECONDS = env.int("SESSION_WARNING_SECONDS", default=2 * 60)
-# allauth.usersessions: people see and end their own sessions (/accounts/sessions/).
-USERSESSIONS_TRACK_ACTIVITY = True
+# allauth.usersessions: people see and end their own sessions (/accounts/sessions/). Sessions
+# are recorded at sign-in; tracking last activity costs two queries a request, so it is opt-in.
+USERSESSIONS_TRACK_ACTIVITY = env.bool("USERSESSIONS_TRACK_ACTIVITY", default=False)
 
 # __Host- cookies (secure, path /, no Domain) cannot be set or shadowed by a sibling subdomain.
 # Only over HTTPS: a browser refuses a __Host- cookie without Secure.
