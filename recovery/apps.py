@@ -10,7 +10,8 @@ class RecoveryConfig(AppConfig):
         from celery.schedules import crontab
         from django.conf import settings
 
-        from . import beat, signals
+        # middleware: connects the session clocks to user_logged_in.
+        from . import beat, middleware, signals  # noqa: F401
 
         # The notification tasks and the ledger's admin live in their own package.
         from .notifications import admin as notification_admin  # noqa: F401

@@ -1,15 +1,20 @@
 """Request ids for the logs and the audit trail; staff must set up a second factor before they
-see anything else."""
+see anything else; security headers; session lifetimes."""
 
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.signals import user_logged_in
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
@@ -22,6 +27,7 @@ ALLOWED_PREFIXES = (
     "/healthz",
     settings.STATIC_URL,
     "/favicon.ico",
+    "/crisis/",
     "/notifications/unsubscribe/",  # one-click unsubscribe works from any mail client
 )
 
@@ -76,3 +82,103 @@ class RequestIDMiddleware:
         response = self.get_response(request)
         response[REQUEST_ID_HEADER] = request_id
         return response
+
+
+# --- Response headers (issue 11, item 5) ----------------------------------------------------
+# Browser features this site never uses: a page (or an injected script) cannot ask for them.
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer", "autoplay", "browsing-topics", "camera", "display-capture",
+        "geolocation", "gyroscope", "hid", "magnetometer", "microphone", "midi", "payment",
+        "publickey-credentials-get", "serial", "usb", "xr-spatial-tracking",
+    )
+)
+
+
+class SecurityHeadersMiddleware:
+    """Permissions-Policy on every response, and `Cache-Control: no-store` on every response
+    to a signed-in person: any of them may carry patient data, and a shared computer's
+    browser cache or a proxy must keep none of it. One middleware rather than a decorator on
+    each view, so a new view cannot forget it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        # Read before the view: signing out ends the session but its page was still personal.
+        was_signed_in = _is_authenticated(request)
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        if was_signed_in or _is_authenticated(request):
+            cache_control = response.headers.get("Cache-Control", "")
+            if "no-store" not in cache_control:
+                response.headers["Cache-Control"] = "no-store, private"
+        return response
+
+
+def _is_authenticated(request: HttpRequest) -> bool:
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_authenticated)
+
+
+# --- Session lifetime (issue 11, item 4) -----------------------------------------------------
+SESSION_STARTED_KEY = "recovery_session_started"
+SESSION_ACTIVITY_KEY = "recovery_last_activity"
+# Pings that keep a session alive only when the person asked to ("Stay signed in"): polling
+# alone must not hold a forgotten session open forever.
+ACTIVITY_RESOLUTION = 60  # seconds
+PASSIVE_PATHS = ("/healthz", settings.STATIC_URL, "/favicon.ico")
+
+
+def idle_timeout_for(user: Any) -> int:
+    """Seconds of inactivity after which this person is signed out: shorter for staff, who
+    read many patients' data, often on shared workstations."""
+    if getattr(user, "needs_mfa", False):
+        return int(settings.SESSION_IDLE_TIMEOUT_STAFF)
+    return int(settings.SESSION_IDLE_TIMEOUT_PATIENT)
+
+
+class SessionTimeoutMiddleware:
+    """Ends a session after `idle_timeout_for(user)` seconds without a request, and after
+    SESSION_ABSOLUTE_LIFETIME seconds in any case. Stores both clocks in the session, and
+    exposes `request.session_expires_in` for the warning banner (static/js/session-warning.js)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if _is_authenticated(request) and not request.path.startswith(PASSIVE_PATHS):
+            now = time.time()
+            session = request.session
+            started = float(session.get(SESSION_STARTED_KEY) or now)
+            last = float(session.get(SESSION_ACTIVITY_KEY) or now)
+            idle = idle_timeout_for(request.user)
+            if now - last > idle or now - started > settings.SESSION_ABSOLUTE_LIFETIME:
+                logout(request)
+                messages.info(request, "You were signed out after a period without activity. "
+                                       "Anything your journal kept on this device is still there.")
+                if request.headers.get("HX-Request") or request.path.startswith("/session/"):
+                    return HttpResponse(status=401)
+                return redirect_to_login(request.get_full_path())
+            # Write the clock at most once a minute: a session save per request is a query.
+            # (A session from before this middleware gets its clocks on its first request.)
+            if now - last >= ACTIVITY_RESOLUTION or SESSION_ACTIVITY_KEY not in session:
+                session[SESSION_ACTIVITY_KEY] = now
+                session.setdefault(SESSION_STARTED_KEY, now)
+            request.session_idle_seconds = idle  # type: ignore[attr-defined]
+            request.session_warning_seconds = min(  # type: ignore[attr-defined]
+                settings.SESSION_WARNING_SECONDS, idle // 2
+            )
+        return self.get_response(request)
+
+
+def start_session_clocks(sender: object, request: HttpRequest | None = None, **kwargs: Any) -> None:
+    """At sign-in (user_logged_in): both clocks start, so the first request writes nothing."""
+    if request is not None and hasattr(request, "session"):
+        now = time.time()
+        request.session[SESSION_STARTED_KEY] = now
+        request.session[SESSION_ACTIVITY_KEY] = now
+
+
+user_logged_in.connect(start_session_clocks, dispatch_uid="recovery.session_clocks")

@@ -9,6 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
+
+from recovery.checks import GENERATE_HINT, secret_key_problem
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -16,8 +20,11 @@ env = environ.Env()
 environ.Env.read_env(env.str("ENV_FILE", default=str(BASE_DIR / ".env")), overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
-# A throwaway key is only acceptable while developing; production must set SECRET_KEY.
+# A throwaway key is only acceptable while developing; production must set SECRET_KEY, and
+# refuses to start with a placeholder or short one (recovery.checks, also run by check --deploy).
 SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key" if DEBUG else environ.Env.NOTSET)
+if not DEBUG and (_secret_problem := secret_key_problem(SECRET_KEY)):
+    raise ImproperlyConfigured(f"{_secret_problem} {GENERATE_HINT}")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_NAME = env.str("SITE_NAME", default="Mind-Body Recovery")
@@ -36,9 +43,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "csp",
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.usersessions",
     "recovery",
     "programs",
     "journaling",
@@ -49,6 +58,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "recovery.middleware.RequestIDMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -60,6 +70,9 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "recovery.middleware.RequireStaffMFAMiddleware",
+    "recovery.middleware.SecurityHeadersMiddleware",
+    "recovery.middleware.SessionTimeoutMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
 ]
 
 ROOT_URLCONF = "recovery.urls"
@@ -100,9 +113,12 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # RedisCache that falls back to local memory while Redis is unreachable, so
+            # sign-in (rate limits live here) keeps working; /healthz and the log say so.
+            "BACKEND": "recovery.cache.FailoverRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="recovery"),
+            "OPTIONS": {"RETRY_SECONDS": env.int("CACHE_RETRY_SECONDS", default=30)},
         }
     }
     CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
@@ -157,11 +173,12 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
+# NIST SP 800-63B-4 (recovery/passwords.py, docs/security.md): length and a blocklist, no
+# composition rules: 15 characters single-factor, 8 with a second factor.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "recovery.passwords.PassphraseLengthValidator"},
+    {"NAME": "recovery.passwords.BreachedPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
@@ -174,9 +191,11 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = True
+# Sliding windows that slow an attacker down rather than lock the real person out: a window
+# empties on its own, and the sign-in page says "too many attempts, try again later".
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
-    "login_failed": "10/m/ip,5/5m/key",
+    "login_failed": "10/m/ip,5/5m/key,20/h/key",
     "signup": "20/m/ip",
     "confirm_email": "1/3m/key",
     "reset_password": "20/m/ip,5/m/key",
@@ -189,6 +208,9 @@ ACCOUNT_SIGNUP_FORM_CLASS = "recovery.forms.SignupForm"  # name and time zone to
 # How long an emailed invitation link works (clinicians.invitations).
 INVITATION_TTL_DAYS = env.int("INVITATION_TTL_DAYS", default=7)
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
+# The client IP for rate limits: X-Forwarded-For is trusted only from this many proxies of ours
+# (0: the socket's address; a spoofed header then changes nothing).
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SITE_NAME
 
@@ -248,6 +270,44 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 24 * 14)
+# Idle timeouts (recovery.middleware.SessionTimeoutMiddleware): staff 15 minutes, patients an
+# hour (a journal entry takes a while; the journal keeps its draft on the device regardless);
+# and an absolute lifetime after which everyone signs in again. The warning banner
+# (static/js/session-warning.js) appears SESSION_WARNING_SECONDS before the idle limit.
+SESSION_IDLE_TIMEOUT_STAFF = env.int("SESSION_IDLE_TIMEOUT_STAFF", default=15 * 60)
+SESSION_IDLE_TIMEOUT_PATIENT = env.int("SESSION_IDLE_TIMEOUT_PATIENT", default=60 * 60)
+SESSION_ABSOLUTE_LIFETIME = env.int("SESSION_ABSOLUTE_LIFETIME", default=12 * 60 * 60)
+SESSION_WARNING_SECONDS = env.int("SESSION_WARNING_SECONDS", default=2 * 60)
+# allauth.usersessions: people see and end their own sessions (/accounts/sessions/). Sessions
+# are recorded at sign-in; tracking last activity costs two queries a request, so it is opt-in.
+USERSESSIONS_TRACK_ACTIVITY = env.bool("USERSESSIONS_TRACK_ACTIVITY", default=False)
+
+# __Host- cookies (secure, path /, no Domain) cannot be set or shadowed by a sibling subdomain.
+# Only over HTTPS: a browser refuses a __Host- cookie without Secure.
+if SESSION_COOKIE_SECURE:
+    SESSION_COOKIE_NAME = env.str("SESSION_COOKIE_NAME", default="__Host-sessionid")
+if CSRF_COOKIE_SECURE:
+    CSRF_COOKIE_NAME = env.str("CSRF_COOKIE_NAME", default="__Host-csrftoken")
+
+# Content-Security-Policy (django-csp 4). No inline script anywhere; no inline style except
+# <style> elements carrying the request's nonce (the pygal charts' own stylesheet, via
+# recovery.templatetags.security.csp_svg; the standalone 500 page). frame-ancestors 'none'
+# replaces X-Frame-Options for current browsers. Tested page by page in test_headers.py.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "media-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 LOGGING = {
     "version": 1,

@@ -15,6 +15,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon, name="favicon"),
+    path("crisis/", views.crisis, name="crisis"),
+    path("session/keep-alive/", views.keep_alive, name="session_keep_alive"),
     path("account/", notification_views.account_home, name="account_home"),
     path("notifications/", include("recovery.notifications.urls")),
     path("accounts/", include("allauth.urls")),
