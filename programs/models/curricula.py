@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from recovery.uploads import validate_exercise_media
+
 
 class FrozenVersionError(ValidationError):
     """Raised by every write path that would change a published (or retired) version."""
@@ -282,7 +284,10 @@ class ExerciseTemplate(VersionContent):
     title = models.CharField(max_length=200)
     instructions = models.TextField()
     prompt = models.TextField(blank=True, help_text="Optional writing prompt.")
-    media_file = models.FileField(upload_to="exercise-media/", blank=True)
+    # Audio or video only, recognised by its content (not its name), and size-limited.
+    media_file = models.FileField(
+        upload_to="exercise-media/", blank=True, validators=[validate_exercise_media]
+    )
     media_url = models.URLField(blank=True)
     estimated_minutes = models.PositiveSmallIntegerField(default=10)
     weeks = models.JSONField(default=list, help_text="Programme weeks it is active in, e.g. [1, 2].")
