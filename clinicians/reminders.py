@@ -5,12 +5,13 @@ a score: the dashboard, behind sign-in and MFA, has the rest."""
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from collections.abc import Iterator
 
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q
 
-from clinicians.models import CareTeamMember
+from clinicians.models import CareTeamMember, FollowUpVisit
 from journaling.models import CheckIn
 from programs.models import Enrolment
 from recovery.models import Clinic, User
@@ -55,10 +56,59 @@ def digest_due(start: dt.datetime, end: dt.datetime) -> Iterator[Due]:
                       {"patients": row.get("patients", 0), "quiet": row.get("quiet", 0)})
 
 
+VISIT_PATIENT = "visit_patient"
+VISIT_CLINICIAN = "visit_clinician"
+VISIT_NOTICE = dt.timedelta(hours=24)
+
+
+def _visits_starting(start: dt.datetime, end: dt.datetime) -> list[tuple[int, int, int | None, dt.datetime, str, str]]:
+    """Scheduled visits starting a day after the window: (id, patient, clinician, when,
+    patient's zone, clinic's zone). One query."""
+    return list(
+        FollowUpVisit.objects.filter(
+            status=FollowUpVisit.Status.SCHEDULED,
+            scheduled_for__gte=start + VISIT_NOTICE,
+            scheduled_for__lte=end + VISIT_NOTICE,
+        ).values_list(
+            "id", "patient_id", "clinician_id", "scheduled_for",
+            "patient__patient_profile__time_zone", "patient__clinic__time_zone",
+        )
+    )
+
+
+def _when(at: dt.datetime, zone: str | None) -> dict[str, str]:
+    name = zone or "UTC"
+    local = at.astimezone(zoneinfo.ZoneInfo(name))
+    return {"local_day": local.strftime("%A %-d %B"), "local_time": local.strftime("%H:%M"),
+            "time_zone": name.replace("_", " ")}
+
+
+def visit_patient_due(start: dt.datetime, end: dt.datetime) -> Iterator[Due]:
+    """The patient, the day before their follow-up visit, in their own time zone."""
+    for visit_id, patient_id, _, at, zone, clinic_zone in _visits_starting(start, end):
+        yield Due(patient_id, f"visit-{visit_id}", at - VISIT_NOTICE, _when(at, zone or clinic_zone))
+
+
+def visit_clinician_due(start: dt.datetime, end: dt.datetime) -> Iterator[Due]:
+    """The clinician holding the visit, the day before, in the clinic's time zone."""
+    for visit_id, _, clinician_id, at, _, clinic_zone in _visits_starting(start, end):
+        if clinician_id is not None:
+            yield Due(clinician_id, f"visit-{visit_id}", at - VISIT_NOTICE, _when(at, clinic_zone))
+
+
 def register() -> None:
     from recovery.notifications import registry
 
     registry.register(ReminderKind(
         name=DIGEST, label="Weekly caseload digest", audience="clinician", due=digest_due,
         title="Your weekly caseload digest", url="/clinic/",
+    ))
+    registry.register(ReminderKind(
+        name=VISIT_PATIENT, label="Follow-up visits (the day before)", audience="patient",
+        due=visit_patient_due, title="Your follow-up visit is tomorrow", url="/today/",
+    ))
+    registry.register(ReminderKind(
+        name=VISIT_CLINICIAN, label="Follow-up visits you hold (the day before)",
+        audience="clinician", due=visit_clinician_due,
+        title="A follow-up visit tomorrow", url="/clinic/",
     ))

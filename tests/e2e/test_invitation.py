@@ -54,3 +54,40 @@ def test_clinician_invites_and_patient_accepts_on_a_phone(live_server, browser, 
     user = User.objects.get(email=EMAIL)
     assert user.time_zone == "Europe/Berlin"
     assert Enrolment.objects.open().filter(patient=user).exists()
+
+
+def test_clinician_schedules_a_follow_up_and_downloads_the_report(
+    live_server, browser, demo, tmp_path  # noqa: F811
+):
+    """Issue 9's browser test, second half: from the caseload to a follow-up and the PDF."""
+    import shutil
+    import subprocess
+
+    base = live_server.url
+    desk = browser.new_context(viewport={"width": 1024, "height": 800}, accept_downloads=True)
+    desk.set_default_timeout(15_000)
+    page = desk.new_page()
+    sign_in(page, base, "clinician@demo.test")
+    page.wait_for_url(re.compile(r"/clinic/$"))
+    page.get_by_role("link", name="Sam Patel").first.click()
+    page.get_by_role("heading", name="Sam Patel").wait_for()
+
+    page.get_by_role("link", name="Schedule a follow-up").first.click()
+    page.get_by_label("Phone").check()
+    page.get_by_role("button", name="Schedule").click()
+    page.get_by_role("heading", name="Follow-up visits").wait_for()
+    assert page.get_by_text(re.compile(r"Phone · Scheduled")).first.is_visible()
+
+    page.get_by_role("link", name="Progress report (PDF)").click()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download the PDF").click()
+    path = tmp_path / "report.pdf"
+    download.value.save_as(path)
+    desk.close()
+
+    assert path.read_bytes().startswith(b"%PDF")
+    if shutil.which("pdftotext"):
+        text = subprocess.run(
+            ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+        ).stdout
+        assert "Sam Patel" in text and "Progress report" in text

@@ -22,7 +22,8 @@ Status = ReminderLedger.Status
 def test_each_feature_app_registered_its_kinds():
     names = {k.name for k in registry.kinds()}
     assert {"daily_practice", "inactivity_nudge", "group_session", "caseload_digest"} <= names
-    assert {k.name for k in registry.kinds("clinician")} == {"caseload_digest"}
+    assert {k.name for k in registry.kinds("clinician")} == {"caseload_digest", "visit_clinician"}
+    assert "visit_patient" in {k.name for k in registry.kinds("patient")}
 
 
 @pytest.fixture
@@ -111,3 +112,35 @@ def test_the_caseload_digest_on_the_clinicians_chosen_day(
     assert row.context == {"patients": 1, "quiet": 1}
     [digest] = [m for m in mail.outbox if doc.email in m.to]
     assert "1 patient in your care" in digest.body and "/clinic/" in digest.body
+
+
+def test_a_follow_up_visit_is_announced_the_day_before_to_patient_and_clinician(
+    make_patient, doc, run_dispatcher
+):
+    from clinicians.models import FollowUpVisit
+
+    patient = make_patient("Europe/London", None)
+    visit = FollowUpVisit.objects.create(
+        patient=patient, clinician=doc, scheduled_for=utc(2025, 6, 10, 9, 0)
+    )
+    cancelled = FollowUpVisit.objects.create(
+        patient=patient, clinician=doc, scheduled_for=utc(2025, 6, 10, 11, 0),
+        status=FollowUpVisit.Status.CANCELLED,
+    )
+    for at in (utc(2025, 6, 9, 8, 59), utc(2025, 6, 9, 9, 0, 5), utc(2025, 6, 9, 9, 1),
+               utc(2025, 6, 9, 11, 0, 5)):
+        with time_machine.travel(at, tick=False):
+            run_dispatcher()
+    mine = ledger(kind="visit_patient")
+    theirs = ledger(kind="visit_clinician")
+    assert [(r.recipient_id, r.slot, r.status) for r in mine] == [
+        (patient.pk, f"visit-{visit.pk}", Status.SENT)
+    ]
+    assert [(r.recipient_id, r.slot, r.status) for r in theirs] == [
+        (doc.pk, f"visit-{visit.pk}", Status.SENT)
+    ]
+    assert not ReminderLedger.objects.filter(slot=f"visit-{cancelled.pk}").exists()
+    [to_patient] = [m for m in mail.outbox if m.subject == "Your follow-up visit is tomorrow"]
+    # 09:00 UTC is 10:00 in London in June; no clinical detail in the body.
+    assert "tomorrow, Tuesday 10 June at 10:00 (Europe/London)" in to_patient.body
+    assert "score" not in to_patient.body.lower() and "pain" not in to_patient.body.lower()
