@@ -1,10 +1,15 @@
 from django.urls import path
 
-from .views import patients, report, review, visits
+from .views import alerts, patients, report, review, visits
 
 urlpatterns = [
     path("", patients.patient_list, name="patient_list"),
     path("<int:patient_id>/", review.patient_review, name="patient_review"),
+    path(
+        "<int:patient_id>/alerts/<int:alert_id>/acknowledge/",
+        alerts.alert_acknowledge,
+        name="alert_acknowledge",
+    ),
     path("<int:patient_id>/journal/", patients.patient_journal, name="patient_journal"),
     path("<int:patient_id>/report/", report.report_form, name="patient_report"),
     path("<int:patient_id>/report.pdf", report.report_pdf, name="patient_report_pdf"),

@@ -31,6 +31,7 @@ EXPECT: dict[str, tuple[str, str, int, str | None]] = {
     "visit_new": ("GET", "responsible", 200, "open_visit_form"),
     "visit_detail": ("GET", "responsible", 200, "view_visit"),
     "patient_journal": ("GET", "responsible", 200, "view_shared_journal"),
+    "alert_acknowledge": ("POST", "responsible", 302, "acknowledge_alert"),
     "patient_report": ("GET", "responsible", 200, "view_report_form"),
     "patient_report_pdf": ("GET", "responsible", 200, "view_report"),
     "cohort_list": ("GET", "anyone", 200, "view_cohort_list"),
@@ -100,6 +101,7 @@ def _request(w: World, name: str, args: list[str]):
         "visit_id": w.visit.pk if "visit_id" in args else 0,
         "enrolment_id": w.enrolment.pk,
         "clinician_id": w.facilitator.pk,
+        "alert_id": _alert_for(w.patient).pk if "alert_id" in args else 0,
     }
     if "invitation_id" in args:
         invitation, _ = invitations.invite(w.responsible, "new@example.test", send=False)
@@ -117,8 +119,27 @@ def _request(w: World, name: str, args: list[str]):
         "join_accept": {"primary": w.responsible.pk},
         "enrolment_new": {"program": w.version.program_id, "start_date": "2026-03-12"},
         "care_team_add": {"clinician": w.colleague.pk},
+        "alert_acknowledge": {"note": "Called them; safe plan agreed."},
     }.get(name, {})
     return method, url, data
+
+
+def _alert_for(patient):
+    """An open safety alert of `patient` (a PHQ-9 whose item 9 is above 0)."""
+    from outcomes.models import InstrumentVersion, QuestionnaireResponse, SafetyAlert
+
+    version = InstrumentVersion.objects.filter(instrument__code="PHQ-9").first()
+    if version is None:
+        from django.core.management import call_command
+
+        call_command("load_instruments", verbosity=0)
+        version = InstrumentVersion.objects.get(instrument__code="PHQ-9")
+    response = QuestionnaireResponse.objects.create(
+        patient=patient, version=version, local_date=dt.date(2026, 3, 1),
+        answers=[0] * 8 + [1], status="submitted", submitted_at=dt.datetime(2026, 3, 1, tzinfo=dt.UTC),
+        score=1, valid=True, safety=True,
+    )
+    return SafetyAlert.objects.create(patient=patient, response=response, reason="PHQ-9 item 9 answered 1")
 
 
 def _send(user, method: str, url: str, data: dict):
