@@ -1,0 +1,72 @@
+"""The PHQ-9's part in the screening before a group (seed 003: severe depression or suicidal
+thoughts mean individual care first), registered with programs.screening at ready() time.
+
+A PHQ-9 in the severe band, or with item 9 (thoughts of being better off dead or of self-harm)
+above 0, holds the gate until a clinician records a screening decision after it; the decision
+then stands (a clinician may clear the patient having seen it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from programs.models import Program, Screening
+from recovery.models import User
+
+from .models import QuestionnaireResponse
+
+PHQ9 = "PHQ-9"
+SEVERE = "Severe"
+SAFETY_ITEM = 9
+
+
+@dataclass(frozen=True)
+class Phq9Summary:
+    """What the cohort page's screening form shows of the latest PHQ-9."""
+
+    response: QuestionnaireResponse
+    score: float | None
+    band: str
+    item9: int | None
+
+    @property
+    def holds_gate(self) -> bool:
+        return self.band == SEVERE or (self.item9 or 0) > 0
+
+    @property
+    def suggested_outcome(self) -> str:
+        if self.holds_gate:
+            return Screening.Outcome.INDIVIDUAL_FIRST
+        return Screening.Outcome.CLEARED
+
+
+def latest_phq9(patient: User) -> Phq9Summary | None:
+    response = (
+        QuestionnaireResponse.objects.filter(
+            patient=patient, version__instrument__code=PHQ9,
+            status=QuestionnaireResponse.Status.SUBMITTED,
+        )
+        .order_by("-submitted_at", "-pk")
+        .first()
+    )
+    if response is None:
+        return None
+    answers = response.answers or []
+    item9 = answers[SAFETY_ITEM - 1] if len(answers) >= SAFETY_ITEM else None
+    return Phq9Summary(response, response.score, response.band, item9 if isinstance(item9, int) else None)
+
+
+def phq9_gate(patient: User, program: Program, latest: Screening | None) -> str | None:
+    """Why the latest PHQ-9 stops `patient` joining a group of `program` yet, or None."""
+    summary = latest_phq9(patient)
+    if summary is None or not summary.holds_gate:
+        return None
+    submitted = summary.response.submitted_at
+    if latest is not None and submitted is not None and latest.created_at >= submitted:
+        return None  # a clinician decided having seen it
+    reason = "severe depression" if summary.band == SEVERE else "thoughts of self-harm"
+    return (
+        f"The latest PHQ-9 of {patient.display_name} ({summary.response.local_date:%-d %B %Y}) "
+        f"suggests {reason}: individual care first, until a clinician records a screening "
+        "decision."
+    )
