@@ -8,7 +8,10 @@ then stands (a clinician may clear the patient having seen it).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+from django.db.models import QuerySet
 
 from programs.models import Program, Screening
 from recovery.models import User
@@ -40,17 +43,27 @@ class Phq9Summary:
         return Screening.Outcome.CLEARED
 
 
+def _submitted_phq9s() -> QuerySet[QuestionnaireResponse]:
+    return QuestionnaireResponse.objects.filter(
+        version__instrument__code=PHQ9, status=QuestionnaireResponse.Status.SUBMITTED
+    ).order_by("-submitted_at", "-pk")
+
+
 def latest_phq9(patient: User) -> Phq9Summary | None:
-    response = (
-        QuestionnaireResponse.objects.filter(
-            patient=patient, version__instrument__code=PHQ9,
-            status=QuestionnaireResponse.Status.SUBMITTED,
-        )
-        .order_by("-submitted_at", "-pk")
-        .first()
-    )
-    if response is None:
-        return None
+    response = _submitted_phq9s().filter(patient=patient).first()
+    return None if response is None else _summary(response)
+
+
+def latest_phq9s(patients: Iterable[User]) -> dict[int, Phq9Summary]:
+    """{patient id: latest PHQ-9} for a page's list of patients, in one query."""
+    out: dict[int, Phq9Summary] = {}
+    for response in _submitted_phq9s().filter(patient__in=list(patients)):
+        if response.patient_id not in out:
+            out[response.patient_id] = _summary(response)
+    return out
+
+
+def _summary(response: QuestionnaireResponse) -> Phq9Summary:
     answers = response.answers or []
     item9 = answers[SAFETY_ITEM - 1] if len(answers) >= SAFETY_ITEM else None
     return Phq9Summary(response, response.score, response.band, item9 if isinstance(item9, int) else None)
