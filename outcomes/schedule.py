@@ -27,6 +27,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
 from django.db.models import Prefetch
 from django.urls import reverse
@@ -38,6 +39,7 @@ from recovery.models import User
 from .models import InstrumentVersion, QuestionnaireResponse, QuestionnaireSchedule
 
 When = QuestionnaireSchedule.When
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -60,8 +62,13 @@ class Slot:
         return reverse("outcomes:answer", args=[self.instrument])
 
     @property
-    def months_after_end(self) -> int | None:
-        return int(self.label.split()[0]) if self.when == When.FOLLOW_UP else None
+    def timepoint(self) -> str:
+        """The statistics' name for it: baseline, week N, end, N months."""
+        if self.when == When.END:
+            return "end"
+        if self.when == When.FOLLOW_UP:
+            return f"{self.label.split()[0]} months"
+        return self.label
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -120,22 +127,30 @@ def slots_for(
     return out
 
 
-def match(slots: Iterable[Slot], answered: dict[tuple[int, str], list[dt.date]]) -> set[Slot]:
-    """The slots satisfied by the patients' submitted responses {(patient, code): dates}: for
-    each patient and instrument, earliest deadline first, one response per slot."""
+def assign(
+    slots: Iterable[Slot], answered: dict[tuple[int, str], list[tuple[dt.date, T]]]
+) -> dict[Slot, T]:
+    """Which response fills which slot, given the patients' submitted responses
+    {(patient, code): [(local date, value)]}: for each patient and instrument, earliest
+    deadline first, each slot takes the earliest response inside its window, one per slot."""
     by_key: dict[tuple[int, str], list[Slot]] = defaultdict(list)
     for slot in slots:
         by_key[(slot.patient_id, slot.instrument)].append(slot)
-    done: set[Slot] = set()
+    filled: dict[Slot, T] = {}
     for key, group in by_key.items():
-        free = sorted(answered.get(key, []))
+        free = sorted(answered.get(key, []), key=lambda pair: pair[0])
         for slot in sorted(group, key=lambda s: (s.closes, s.opens)):
-            for i, day in enumerate(free):
+            for i, (day, value) in enumerate(free):
                 if slot.opens <= day <= slot.closes:
-                    done.add(slot)
+                    filled[slot] = value
                     del free[i]
                     break
-    return done
+    return filled
+
+
+def match(slots: Iterable[Slot], answered: dict[tuple[int, str], list[tuple[dt.date, T]]]) -> set[Slot]:
+    """The slots the responses satisfy (see assign)."""
+    return set(assign(slots, answered))
 
 
 def _enrolments(patient_ids: Iterable[int]) -> list[Enrolment]:
@@ -163,16 +178,18 @@ def all_slots(patient_ids: Iterable[int]) -> list[Slot]:
 
 def answered_dates(
     patient_ids: Iterable[int], codes: Iterable[str], until: dt.date | None = None
-) -> dict[tuple[int, str], list[dt.date]]:
+) -> dict[tuple[int, str], list[tuple[dt.date, float | None]]]:
+    """{(patient, code): [(local date, score)]} of the submitted responses."""
     rows = QuestionnaireResponse.objects.filter(
         patient_id__in=list(patient_ids), version__instrument__code__in=list(codes),
         status=QuestionnaireResponse.Status.SUBMITTED,
     )
     if until is not None:
         rows = rows.filter(local_date__lte=until)
-    out: dict[tuple[int, str], list[dt.date]] = defaultdict(list)
-    for pid, code, day in rows.values_list("patient_id", "version__instrument__code", "local_date"):
-        out[(pid, code)].append(day)
+    out: dict[tuple[int, str], list[tuple[dt.date, float | None]]] = defaultdict(list)
+    fields = ("patient_id", "version__instrument__code", "local_date", "score")
+    for pid, code, day, score in rows.values_list(*fields):
+        out[(pid, code)].append((day, score))
     return out
 
 
