@@ -9,4 +9,5 @@ urlpatterns = [
     path("", dashboard.index, name="dashboard"),
     path("cohorts/", include("clinicians.urls_cohorts")),
     path("patients/", include("clinicians.urls_patients")),
+    path("outcomes/", include("clinicians.urls_outcomes")),
 ]

@@ -237,3 +237,16 @@ def validate(resource: Resource) -> Any:
     from fhir.resources.R4B import get_fhir_model_class
 
     return get_fhir_model_class(resource["resourceType"]).model_validate(resource)
+
+
+FHIR_JSON = "application/fhir+json"
+
+
+def bundle_bytes(patient: Any) -> bytes:
+    """The patient's outcomes Bundle as FHIR JSON (the clinician's endpoint and My data)."""
+    import json
+
+    responses = QuestionnaireResponse.objects.filter(
+        patient=patient, status=QuestionnaireResponse.Status.SUBMITTED
+    ).select_related("version__instrument").order_by("local_date", "pk")
+    return json.dumps(patient_bundle(patient, responses), indent=2).encode()

@@ -100,6 +100,10 @@ class Counts:
     completed: int
     withdrawn: int
 
+    @property
+    def text(self) -> dict[str, str]:
+        return {k: count_text(getattr(self, k)) for k in ("enrolled", "completed", "withdrawn")}
+
 
 def counts(rows: Iterable[EnrolmentOutcome]) -> Counts:
     rows = list(rows)
@@ -167,6 +171,15 @@ class Summary:
     changes: dict[str, dict[str, Change]]  # code -> timepoint -> change
     response: Share
     response_by_code: dict[str, Share]
+
+    @property
+    def timeline(self) -> list[tuple[str, Share, Share]]:
+        """(timepoint, pain-free, pain-free or nearly) in order, for tables."""
+        return [(t, self.pain_free[t], self.nearly_pain_free[t]) for t in TIMEPOINTS]
+
+    @property
+    def at_six_months(self) -> tuple[Share, Share]:
+        return self.pain_free["6 months"], self.nearly_pain_free["6 months"]
 
 
 def summarise(label: str, rows: Sequence[EnrolmentOutcome]) -> Summary:

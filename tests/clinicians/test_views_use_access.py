@@ -32,6 +32,9 @@ EXPECT: dict[str, tuple[str, str, int, str | None]] = {
     "cohort_screening": ("POST", "facilitator", 200, "view_cohort"),
     "cohort_occurrence_move": ("POST", "facilitator", 302, None),
     "cohort_occurrence_cancel": ("POST", "facilitator", 302, None),
+    "outcomes": ("GET", "anyone", 200, "view_programme_outcomes"),
+    "outcomes_csv": ("GET", "anyone", 200, "export_programme_outcomes"),
+    "patient_fhir": ("GET", "responsible", 200, "export_fhir"),
 }
 
 
