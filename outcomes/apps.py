@@ -8,9 +8,9 @@ class OutcomesConfig(AppConfig):
     def ready(self) -> None:
         from programs import screening, versions
         from programs.yaml_io import register_section
-        from recovery import panels
+        from recovery import exports, panels
 
-        from . import gate, schedule_yaml
+        from . import fhir, gate, schedule_yaml
         from .today import questionnaires_panel
 
         panels.register("questionnaires", order=10, build=questionnaires_panel)
@@ -21,3 +21,5 @@ class OutcomesConfig(AppConfig):
         versions.register_draft_copier("outcomes.schedule", schedule_yaml.copy_to_draft)
         # A severe PHQ-9 or a thought of self-harm holds the group screening (seed 003).
         screening.register_gate_check("outcomes.phq9", gate.phq9_gate)
+        # The patient's own results, as FHIR, in My data's JSON download.
+        exports.register("questionnaires_fhir", build=fhir.bundle_for)

@@ -242,11 +242,16 @@ def validate(resource: Resource) -> Any:
 FHIR_JSON = "application/fhir+json"
 
 
-def bundle_bytes(patient: Any) -> bytes:
-    """The patient's outcomes Bundle as FHIR JSON (the clinician's endpoint and My data)."""
-    import json
-
+def bundle_for(patient: Any) -> Resource:
+    """The patient's outcomes Bundle (My data's JSON download includes it: recovery.exports)."""
     responses = QuestionnaireResponse.objects.filter(
         patient=patient, status=QuestionnaireResponse.Status.SUBMITTED
     ).select_related("version__instrument").order_by("local_date", "pk")
-    return json.dumps(patient_bundle(patient, responses), indent=2).encode()
+    return patient_bundle(patient, responses)
+
+
+def bundle_bytes(patient: Any) -> bytes:
+    """The Bundle as FHIR JSON (the care team's endpoint)."""
+    import json
+
+    return json.dumps(bundle_for(patient), indent=2).encode()
