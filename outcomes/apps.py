@@ -9,8 +9,9 @@ class OutcomesConfig(AppConfig):
         from programs import screening, versions
         from programs.yaml_io import register_section
         from recovery import exports, panels
+        from recovery.demo import register_seeder
 
-        from . import fhir, gate, schedule_yaml
+        from . import demo, fhir, gate, schedule_yaml
         from .today import questionnaires_panel
 
         panels.register("questionnaires", order=10, build=questionnaires_panel)
@@ -23,3 +24,5 @@ class OutcomesConfig(AppConfig):
         screening.register_gate_check("outcomes.phq9", gate.phq9_gate)
         # The patient's own results, as FHIR, in My data's JSON download.
         exports.register("questionnaires_fhir", build=fhir.bundle_for)
+        # The demo patient's questionnaires, and former patients for the outcomes page.
+        register_seeder("outcomes", order=30, seed=demo.seed)
