@@ -52,7 +52,7 @@ def _submit(patient: User, code: str, on: dt.date, answers: list[int]) -> None:
         return
     extra = {q["key"]: 0 for q in version.extra_questions}
     client_id = uuid.uuid5(NAMESPACE, f"{patient.email}|{code}|{on.isoformat()}")
-    services.submit(patient, version, answers, extra, on, client_id)
+    services.submit(patient, version, list[int | None](answers), extra, on, client_id)
 
 
 def _instruments_loaded() -> bool:
