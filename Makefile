@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PYTHON ?= python3
 PROD_ENV_FILE ?= .env.production.example
 
-.PHONY: run test check install install-dev migrate seed lint typecheck e2e-deps clean
+.PHONY: run test check install install-dev migrate seed lint typecheck e2e-deps clean bench bench-smoke bench-reminders report-png
 
 $(VENV)/.base: requirements/base.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -42,5 +42,32 @@ check: install-dev
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 	ENV_FILE=$(PROD_ENV_FILE) $(PY) manage.py check --deploy --fail-level WARNING
 
+## make bench: gunicorn as in production, each page against a bare view (docs/performance.md).
+## Uses PostgreSQL (its own recovery_bench database) when DATABASE_URL is set, wrk when installed.
+bench: install
+	$(PY) -m bench.run
+
+## make bench-smoke: one short round on tiny data; CI checks that it runs and prints its lines.
+bench-smoke: install
+	BENCH_SMOKE=1 $(PY) -m bench.run
+
+## make bench-reminders: the reminder dispatcher at 10,000 and 100,000 enrolments (PostgreSQL:
+## set DATABASE_URL), against a plain INSERT ... SELECT in the same run.
+bench-reminders: install
+	DEBUG=1 $(PY) bench/reminders.py $(BENCH_REMINDERS_ARGS)
+
 clean:
 	rm -rf $(VENV) var
+
+## make report-png: page 1 of the demo patient's progress report, as var/report-page1.png
+## (for a person to look at; needs pdftoppm from poppler-utils).
+REPORT_PY = from django.utils import timezone; from clinicians import report; \
+from recovery.models import User; \
+p = User.objects.get(email="patient@demo.test"); doc = User.objects.get(email="clinician@demo.test"); \
+o = report.default_options(p, p.local_today()); \
+open("var/report.pdf", "wb").write(report.render_pdf(report.build_report(p, doc, o, timezone.now())))
+report-png: seed
+	mkdir -p var
+	DEBUG=1 $(PY) manage.py shell -c '$(REPORT_PY)'
+	pdftoppm -png -r 110 -f 1 -l 1 -singlefile var/report.pdf var/report-page1
+	@echo "var/report-page1.png"

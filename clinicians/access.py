@@ -1,8 +1,10 @@
 """Who on the staff may see which patient, cohort and journal entry: the only place it is decided.
 
 Built on `recovery.access` (the clinic boundary). The rules:
-- a clinician's care team is the patients of an enrolment they are responsible for, or of a
-  cohort they facilitate; an admin's is every patient of their own clinic; nobody crosses clinics;
+- a clinician sees the patients whose care team they are on (explicit data, kept by
+  clinicians.care_teams: the responsible clinician of an enrolment and a cohort's facilitators
+  join it on their own); an admin, every patient of their own clinic who is not still waiting to
+  join it (clinicians.models.JoinRequest); nobody crosses clinics;
 - a clinician runs the cohorts they facilitate; an admin, every cohort of their clinic;
 - of a journal, staff read only what the patient shared (`JournalEntry.objects.shared()`).
 Everything answers with querysets, and lookups 404 (never 403: another clinic's ids leak
@@ -20,6 +22,7 @@ from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquer
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
+from clinicians.models import CareTeamMember, Invitation, JoinRequest
 from journaling.models import JournalEntry, JournalEntryQuerySet
 from programs.models import Cohort, Enrolment, Occurrence
 from recovery import audit
@@ -36,10 +39,16 @@ def patients_for(user: User) -> QuerySet[User]:
         return User.objects.none()
     base = in_clinic(User.objects.filter(role=User.Role.PATIENT), user)
     if user.is_admin:
-        return base
-    return base.filter(
-        Q(enrolments__clinician=user) | Q(enrolments__memberships__cohort__facilitators=user)
-    ).distinct()
+        # Someone who signed up alone is nobody's patient until the clinic accepts them:
+        # they are on the invitations page's waiting list, not in the caseload.
+        return base.exclude(pk__in=JoinRequest.objects.filter(accepted_at=None).values("patient"))
+    # A subquery, not a join: one row per patient, and no .distinct() for callers to undo.
+    return base.filter(pk__in=CareTeamMember.objects.filter(clinician=user).values("patient"))
+
+
+def on_care_team(user: User, patient: User) -> bool:
+    """Is `user` on `patient`'s care team (an admin is not, though they see the clinic)?"""
+    return CareTeamMember.objects.filter(clinician=user, patient=patient).exists()
 
 
 def _int(value: Any) -> int | None:
@@ -82,6 +91,28 @@ def with_shared_count(patients: QuerySet[User]) -> QuerySet[User]:
     return patients.annotate(
         shared_count=Coalesce(Subquery(counts, output_field=IntegerField()), Value(0))
     )
+
+
+# --- invitations ----------------------------------------------------------------------------
+
+
+def invitations_for(user: User) -> QuerySet[Invitation]:
+    """Invitations `user` may see and act on: those they sent or whose care team names them;
+    an admin, every invitation of their clinic."""
+    if not user.is_authenticated or not (user.is_admin or user.is_clinician):
+        return Invitation.objects.none()
+    base = in_clinic(Invitation.objects.all(), user)
+    if user.is_admin:
+        return base
+    named = Invitation.care_team.through.objects.filter(user=user).values("invitation_id")
+    return base.filter(Q(invited_by=user) | Q(pk__in=named))
+
+
+def get_invitation_for(user: User, invitation_id: Any) -> Invitation:
+    invitation = invitations_for(user).filter(pk=_int(invitation_id) or 0).first()
+    if invitation is None:
+        raise Http404("No such invitation")
+    return invitation
 
 
 # --- the shared part of a journal -----------------------------------------------------------

@@ -10,4 +10,6 @@ urlpatterns = [
     path("cohorts/", include("clinicians.urls_cohorts")),
     path("patients/", include("clinicians.urls_patients")),
     path("outcomes/", include("clinicians.urls_outcomes")),
+    path("patients/", include("clinicians.urls_enrolments")),
+    path("invitations/", include("clinicians.urls_intake")),
 ]

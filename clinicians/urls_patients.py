@@ -1,9 +1,14 @@
 from django.urls import path
 
-from .views import fhir, patients
+from .views import fhir, patients, report, review, visits
 
 urlpatterns = [
     path("", patients.patient_list, name="patient_list"),
+    path("<int:patient_id>/", review.patient_review, name="patient_review"),
     path("<int:patient_id>/journal/", patients.patient_journal, name="patient_journal"),
     path("<int:patient_id>/fhir/", fhir.patient_fhir, name="patient_fhir"),
+    path("<int:patient_id>/report/", report.report_form, name="patient_report"),
+    path("<int:patient_id>/report.pdf", report.report_pdf, name="patient_report_pdf"),
+    path("<int:patient_id>/visits/new/", visits.visit_new, name="visit_new"),
+    path("<int:patient_id>/visits/<int:visit_id>/", visits.visit_detail, name="visit_detail"),
 ]

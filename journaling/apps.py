@@ -9,9 +9,11 @@ class JournalingConfig(AppConfig):
         from recovery.demo import register_seeder
         from recovery.signals import purge_patient_data
 
-        from . import deletion, demo
+        from . import deletion, demo, reminders
 
         # A purged account loses everything the patient wrote or logged here.
         purge_patient_data.connect(deletion.purge_patient_data, dispatch_uid="journaling.purge")
         # Nine days of the demo patient's history (needs the programme).
         register_seeder("journaling", order=20, seed=demo.seed)
+        # Its reminder kinds (recovery.notifications.registry).
+        reminders.register()

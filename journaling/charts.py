@@ -106,11 +106,29 @@ def _base_config(**extra: object) -> dict[str, object]:
     return config
 
 
+_SERIE_ID = re.compile(r'id="activate-serie-(\d+)"')
+
+
 def _finish(chart: pygal.graph.graph.Graph) -> str:
     # pygal adds an inline <script> with its config even when js=[]; strip it.
     svg = _SCRIPT.sub("", chart.render(is_unicode=True))
+    # Every pygal chart names its legend entries "activate-serie-0", ...: with two charts in
+    # one document (a PDF) the ids clash (WeasyPrint: "Anchor defined twice"). Nothing refers
+    # to them once the script is gone; make them unique with the chart's own uuid.
+    svg = _SERIE_ID.sub(lambda m: f'id="{chart.uuid}-serie-{m.group(1)}"', svg)
     # The text summary beside the chart says what it shows; screen readers skip the drawing.
     return svg.replace("<svg ", '<svg aria-hidden="true" focusable="false" ', 1)
+
+
+# At most this many dates under a trend chart: "17 Feb" at the 17-unit label size is about 55
+# units wide, and the plot about 360, so more would touch or overlap (a 90-day report).
+MAX_X_LABELS = 6
+
+
+def label_every(n_days: int) -> int:
+    """Days between two dated x labels: whole weeks, as few as keep at most MAX_X_LABELS."""
+    weeks = max(1, -(-n_days // (7 * MAX_X_LABELS)))  # ceiling division
+    return 7 * weeks
 
 
 def trend_svg(points: Sequence[ScorePoint], start: dt.date, end: dt.date) -> str:
@@ -119,8 +137,8 @@ def trend_svg(points: Sequence[ScorePoint], start: dt.date, end: dt.date) -> str
         return _finish(pygal.Line(**_base_config(no_data_text="No check-ins yet")))
     days = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
     by_day = {p.local_date: p for p in points}
-    every = 7 if len(days) <= 45 else 14
-    # Label today and every week (fortnight) back from it, so the newest day is named.
+    every = label_every(len(days))
+    # Label today and every week (fortnight, ...) back from it, so the newest day is named.
     major = [short_date(d) for d in days[::-1][::every]]
     chart = pygal.Line(
         **_base_config(

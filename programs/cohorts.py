@@ -34,7 +34,7 @@ from .screening import (  # noqa: F401  (re-exported: callers know the gate as c
     screening_refusal,
 )
 
-GROUP_KINDS = (Session.Kind.GROUP, Session.Kind.RETREAT)
+GROUP_KINDS = Session.GROUP_KINDS
 
 
 # --- a sane window ---------------------------------------------------------------------------

@@ -13,9 +13,11 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.db.models import Model, QuerySet
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 
+from . import audit
 from .models import User
 
 M = TypeVar("M", bound=Model)
@@ -87,6 +89,37 @@ def _scoped_choices(
     if remote is Clinic:
         return Clinic.objects.filter(pk=user.clinic_id) if user.is_authenticated else None
     return None
+
+
+class AuditedAdminMixin:
+    """Opening an admin change page about a patient (a GET: what a person reads) appends one
+    audit event, `admin_view_<model>`. The patient is the row itself (a patient's account) or
+    its `patient` or `user`; rows about no patient are not audited. Put it before the admin
+    base class: `class UserAdmin(AuditedAdminMixin, ClinicScopedMixin, BaseUserAdmin)`."""
+
+    def audit_patient(self, obj: Any) -> User | None:
+        if isinstance(obj, User):
+            return obj if obj.is_patient else None
+        for attr in ("patient", "user"):
+            person = getattr(obj, attr, None)
+            if isinstance(person, User) and person.is_patient:
+                return person
+        return None
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
+    ) -> HttpResponse:
+        if request.method == "GET":
+            obj = self.get_object(request, unquote(object_id))  # type: ignore[attr-defined]
+            patient = self.audit_patient(obj) if obj is not None else None
+            if patient is not None:
+                audit.record(
+                    request,
+                    f"admin_view_{obj._meta.model_name}",
+                    patient=patient,
+                    object_id=str(obj.pk),
+                )
+        return super().change_view(request, object_id, form_url, extra_context)  # type: ignore[misc]
 
 
 class ClinicScopedAdmin(ClinicScopedMixin, admin.ModelAdmin):  # type: ignore[type-arg]

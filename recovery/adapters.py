@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlsplit
@@ -13,6 +14,25 @@ from allauth.account.internal.flows.login import get_authentication_records
 from allauth.core import context as allauth_context
 from django.conf import settings
 from django.http import HttpRequest
+
+# Where a signed-in user lands when something comes before their usual page (e.g. someone
+# who signed up alone waits for their clinic): apps above recovery register a function from
+# AppConfig.ready() answering a URL or None. The first answer wins.
+LandingHook = Callable[[Any], "str | None"]
+_landing_hooks: list[LandingHook] = []
+
+
+def register_landing(hook: LandingHook) -> None:
+    if hook not in _landing_hooks:
+        _landing_hooks.append(hook)
+
+
+def landing_for(user: Any) -> str | None:
+    for hook in _landing_hooks:
+        url = hook(user)
+        if url:
+            return url
+    return None
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -39,9 +59,16 @@ class AccountAdapter(DefaultAccountAdapter):
         )
         return not just_signed_in
 
+    def get_login_redirect_url(self, request: HttpRequest) -> str:
+        return landing_for(request.user) or super().get_login_redirect_url(request)
+
+    def get_signup_redirect_url(self, request: HttpRequest) -> str:
+        return landing_for(request.user) or super().get_signup_redirect_url(request)
+
     def save_user(self, request: HttpRequest, user: Any, form: Any, commit: bool = True) -> Any:
-        # Anyone signing up is a patient of the default clinic; staff accounts are made
-        # by an admin, who also moves patients to their clinic.
+        # Anyone signing up is a patient of the default clinic, but nobody's patient yet:
+        # clinicians (on allauth's user_signed_up) put them on the clinic's waiting list
+        # until a clinician accepts them. Staff accounts are made by an admin.
         from recovery.models import Clinic, User
 
         user.role = User.Role.PATIENT

@@ -13,7 +13,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from .access import ClinicScopedAdmin, ClinicScopedMixin
+from .access import AuditedAdminMixin, ClinicScopedAdmin, ClinicScopedMixin
 from .models import AuditEvent, Clinic, ClinicianProfile, PatientProfile, User, WorkerHeartbeat
 
 
@@ -48,7 +48,7 @@ class ClinicianProfileInline(admin.StackedInline):  # type: ignore[type-arg]
 
 
 @admin.register(User)
-class UserAdmin(ClinicScopedMixin, BaseUserAdmin):  # type: ignore[type-arg]
+class UserAdmin(AuditedAdminMixin, ClinicScopedMixin, BaseUserAdmin):  # type: ignore[type-arg]
     ordering = ("email",)
     list_display = ("email", "role", "clinic", "is_active", "date_joined")
     # No clinic filter: it would list every clinic's name.
@@ -74,15 +74,59 @@ class UserAdmin(ClinicScopedMixin, BaseUserAdmin):  # type: ignore[type-arg]
         return []
 
 
+class AuditActorFilter(admin.SimpleListFilter):
+    """By actor, from the copies on the rows this admin may see: neither another clinic's
+    staff (a related-field filter would list every user) nor a query per deleted user."""
+
+    title = "actor"
+    parameter_name = "actor"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        rows = (
+            model_admin.get_queryset(request)
+            .exclude(actor_id=None)
+            .order_by("actor_email")
+            .values_list("actor_id", "actor_email")
+            .distinct()
+        )
+        return [(str(pk), email) for pk, email in rows]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        value = self.value()
+        if value and value.isdigit():
+            return queryset.filter(actor_id=int(value))
+        return queryset
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(ClinicScopedAdmin):
-    """The clinic's own trail (events about its patients or by its staff); nothing rewrites it."""
+    """The clinic's own trail (events about its patients or by its staff), read-only: nothing
+    rewrites it (the model and, on PostgreSQL, a trigger refuse too). Who did it is shown from
+    the copy kept on the row, so it survives the person's account."""
 
     clinic_lookup = "clinic"
-    list_display = ("at", "actor", "action", "patient", "path")
-    list_filter = ("action",)
-    search_fields = ("actor__email", "patient__email", "path")
+    list_display = ("at", "actor_email", "actor_role", "action", "patient_label", "ip", "request_id")
+    list_filter = ("action", AuditActorFilter, "actor_role", ("at", admin.DateFieldListFilter))
+    search_fields = (
+        "patient__email", "patient__patient_profile__display_name", "actor_email", "request_id",
+    )
+    search_help_text = "Search by the patient's email or name, the actor's email, or a request id."
     date_hierarchy = "at"
+    list_select_related = ("patient__patient_profile",)
+    readonly_fields = (
+        "at", "actor_email", "actor_name", "actor_role", "actor_id", "patient_label", "action",
+        "path", "detail", "ip", "request_id",
+    )
+    fields = readonly_fields
+
+    @admin.display(description="patient")
+    def patient_label(self, obj: AuditEvent) -> str:
+        if obj.patient_id is None:
+            return "-"
+        try:
+            return f"{obj.patient.display_name} ({obj.patient.email})"  # type: ignore[union-attr]
+        except User.DoesNotExist:
+            return f"deleted account #{obj.patient_id}"
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -105,12 +149,12 @@ for model in (EmailAddress, Authenticator):
 
 
 @admin.register(EmailAddress)
-class EmailAddressAdmin(ClinicScopedMixin, BaseEmailAddressAdmin):
+class EmailAddressAdmin(AuditedAdminMixin, ClinicScopedMixin, BaseEmailAddressAdmin):
     clinic_lookup = "user__clinic"
 
 
 @admin.register(Authenticator)
-class AuthenticatorAdmin(ClinicScopedAdmin):
+class AuthenticatorAdmin(AuditedAdminMixin, ClinicScopedAdmin):
     """Which second factors a user has, never their secrets (`data` holds the TOTP secret and
     recovery codes). Read-only; deleting one is how an admin resets a lost phone."""
 

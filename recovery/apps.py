@@ -12,6 +12,10 @@ class RecoveryConfig(AppConfig):
 
         from . import beat, signals
 
+        # The notification tasks and the ledger's admin live in their own package.
+        from .notifications import admin as notification_admin  # noqa: F401
+        from .notifications import tasks as notification_tasks  # noqa: F401
+
         post_migrate.connect(signals.create_default_clinic, sender=self)
         beat.register(
             "worker heartbeat",
@@ -24,3 +28,5 @@ class RecoveryConfig(AppConfig):
             crontab(hour=3, minute=30),
             "recovery.tasks.purge_deleted_accounts",
         )
+        # Reminders: one dispatcher every minute finds what is due (recovery.notifications).
+        beat.register("dispatch reminders", 60.0, "recovery.notifications.dispatch")

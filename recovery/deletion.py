@@ -92,7 +92,9 @@ def purge_account(user: User, now: dt.datetime) -> dict[str, int]:
             if not isinstance(answer, dict):
                 raise TypeError(f"{receiver!r} must return a dict of counts, not {answer!r}")
             counts.update(answer)
-        PatientProfile.objects.filter(user=user).update(display_name="", reminder_time=None)
+        PatientProfile.objects.filter(user=user).update(
+            display_name="", reminder_time=None, include_shared_entries_in_reports=False
+        )
         EmailAddress.objects.filter(user=user).delete()
         Authenticator.objects.filter(user=user).delete()
         user.email = f"deleted-{user.pk}@{DELETED_EMAIL_DOMAIN}"

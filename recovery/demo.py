@@ -11,6 +11,7 @@ Each app that has a part of the demo registers it from its AppConfig.ready():
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -76,7 +77,24 @@ def seed_people() -> DemoPeople:
         pprofile.display_name = "Sam Patel"
         pprofile.time_zone = "America/New_York"
         pprofile.save()
+    demo_reminder(patient)
     return DemoPeople(clinic=clinic, admin=admin, clinician=clinician, patient=patient)
+
+
+def demo_reminder(patient: User) -> None:
+    """So a newcomer sees reminders work: every seed run (`make run` seeds, then starts beat)
+    sets the demo patient's daily reminder to the coming minute of their local clock and
+    forgets today's demo reminder, so the dispatcher sends one (console email and the bell)
+    within about two minutes. Demo only: real reminders are sent once per local date."""
+    from .models import ReminderLedger
+
+    profile = patient.patient_profile
+    local = patient.local_now() + dt.timedelta(minutes=1)
+    profile.reminder_time = local.time().replace(second=0, microsecond=0)
+    profile.save(update_fields=["reminder_time"])
+    ReminderLedger.objects.filter(
+        recipient=patient, kind="daily_practice", slot=local.date().isoformat()
+    ).delete()
 
 
 Seeder = Callable[[DemoPeople], object]

@@ -1,7 +1,10 @@
-"""Staff must set up a second factor before they see anything else."""
+"""Request ids for the logs and the audit trail; staff must set up a second factor before they
+see anything else."""
 
 from __future__ import annotations
 
+import re
+import uuid
 from collections.abc import Callable
 
 from allauth.mfa.models import Authenticator
@@ -19,6 +22,7 @@ ALLOWED_PREFIXES = (
     "/healthz",
     settings.STATIC_URL,
     "/favicon.ico",
+    "/notifications/unsubscribe/",  # one-click unsubscribe works from any mail client
 )
 
 
@@ -43,3 +47,32 @@ class RequireStaffMFAMiddleware:
             )
             return redirect("mfa_activate_totp")
         return self.get_response(request)
+
+
+# A proxy's or client's id is kept when it looks like one (letters, digits and . _ : -, at most
+# 64 characters: what AuditEvent.request_id holds); anything else could forge log lines or
+# overflow the column, so it is replaced.
+REQUEST_ID_HEADER = "X-Request-ID"
+SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
+
+
+def request_id_from(value: str | None) -> str:
+    """The incoming id if it is sane, else a new uuid4."""
+    if value and SANE_REQUEST_ID.fullmatch(value):
+        return value
+    return str(uuid.uuid4())
+
+
+class RequestIDMiddleware:
+    """Gives every request an id (`request.request_id`), sent back as X-Request-ID and written
+    on the audit events the request appends."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request_id = request_id_from(request.headers.get(REQUEST_ID_HEADER))
+        request.request_id = request_id  # type: ignore[attr-defined]
+        response = self.get_response(request)
+        response[REQUEST_ID_HEADER] = request_id
+        return response

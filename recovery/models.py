@@ -151,6 +151,12 @@ class PatientProfile(models.Model):
     reminder_time = models.TimeField(
         null=True, blank=True, help_text="Local time for a daily reminder; empty for none."
     )
+    # The patient's consent (My data) for their care team to print entries they shared in a
+    # progress report; off until they turn it on. Sharing an entry alone does not consent to it.
+    include_shared_entries_in_reports = models.BooleanField(
+        default=False,
+        help_text="Let the care team include the patient's shared entries in printed reports.",
+    )
     # Set when the patient asks to delete their account; carried out after a grace period.
     deletion_requested_at = models.DateTimeField(null=True, blank=True)
 
@@ -176,15 +182,51 @@ class ClinicianProfile(models.Model):
         return self.user.clinic
 
 
+class AuditTrailIsAppendOnly(Exception):
+    """Raised by any attempt to change or delete an audit event through the application."""
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    """Bulk writes refuse too: `update()` and `delete()` would bypass the model's refusal."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise AuditTrailIsAppendOnly("Audit events cannot be changed.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AuditTrailIsAppendOnly("Audit events cannot be deleted.")
+
+    def bulk_update(self, *args: Any, **kwargs: Any) -> int:
+        raise AuditTrailIsAppendOnly("Audit events cannot be changed.")
+
+
 class AuditEvent(models.Model):
-    """One read or change of patient data by staff. Append-only."""
+    """One read or change of patient data by staff. Append-only: the model refuses updates and
+    deletes, and on PostgreSQL a trigger refuses them too (migration 0007).
+
+    The people it names are kept as copies taken when it is written (`actor_email`,
+    `actor_name`, `actor_role`) and as bare ids (`actor`, `patient`: no database constraint, no
+    cascade), so deleting or anonymising a user never needs to rewrite a row. `event.actor`
+    raises DoesNotExist once that user is gone; read the copies instead.
+    """
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(
-        User, null=True, on_delete=models.SET_NULL, related_name="audit_events"
+        User,
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="audit_events",
     )
+    actor_email = models.EmailField(blank=True, help_text="The actor's address when it happened.")
+    actor_name = models.CharField(max_length=120, blank=True)
+    actor_role = models.CharField(max_length=16, choices=User.Role.choices, blank=True)
     patient = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_about"
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="audit_about",
     )
     # Whose clinic's record this is (the patient's, else the actor's), kept on the row itself so
     # a clinic's admin still finds it after the people it names are gone; set on write (save).
@@ -195,6 +237,11 @@ class AuditEvent(models.Model):
     path = models.CharField(max_length=300, blank=True)
     detail = models.JSONField(default=dict, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
+    # The request's X-Request-ID (recovery.middleware.RequestIDMiddleware): ties the event to
+    # the server's logs and to what the person saw.
+    request_id = models.CharField(max_length=64, blank=True, db_index=True)
+
+    objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at"]
@@ -204,12 +251,23 @@ class AuditEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action}"
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_email or 'system'} {self.action}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AuditTrailIsAppendOnly("Audit events cannot be changed.")
         if self.clinic_id is None:
             self.clinic_id = clinic_of(self.patient) or clinic_of(self.actor)
+        actor = self.actor
+        if actor is not None and not self.actor_email:
+            self.actor_email = actor.email
+            self.actor_name = actor.display_name[:120]
+            self.actor_role = actor.role
+        kwargs["force_insert"] = True  # never an UPDATE, even for a row given an existing pk
         super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AuditTrailIsAppendOnly("Audit events cannot be deleted.")
 
 
 def clinic_of(user: User | None) -> int | None:
@@ -225,3 +283,11 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} at {self.last_seen:%H:%M:%S}"
+
+
+# The notification models live in their own module but belong to this app.
+from .notifications.models import (  # noqa: E402, F401
+    Notification,
+    NotificationPreference,
+    ReminderLedger,
+)

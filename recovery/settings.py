@@ -48,6 +48,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "recovery.middleware.RequestIDMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -105,7 +106,10 @@ if REDIS_URL:
         }
     }
     CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict = {"visibility_timeout": 3600}
+    # A task unacknowledged this long (its worker died) is delivered again.
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict = {
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     BROKER_DIR = DATA_DIR / "broker"
@@ -130,6 +134,22 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 HEARTBEAT_INTERVAL_SECONDS = env.int("HEARTBEAT_INTERVAL_SECONDS", default=60)
 # /healthz calls the worker stale after this many seconds without a heartbeat.
 HEARTBEAT_MAX_AGE_SECONDS = env.int("HEARTBEAT_MAX_AGE_SECONDS", default=300)
+
+# --- Reminders (recovery.notifications) ---------------------------------------------------
+# A reminder found or picked up more than this many minutes after its time is skipped and
+# recorded as such, never sent at the wrong hour.
+REMINDER_LATE_WINDOW_MINUTES = env.int("REMINDER_LATE_WINDOW_MINUTES", default=30)
+# A row claimed by a worker that then went silent this long is handed out again.
+REMINDER_SEND_LEASE_SECONDS = env.int("REMINDER_SEND_LEASE_SECONDS", default=120)
+# After an outage the dispatcher records what it missed (as skipped) this far back.
+REMINDER_CATCH_UP_HOURS = env.int("REMINDER_CATCH_UP_HOURS", default=24)
+# The gentle nudge after this many days without activity (at most one a week).
+REMINDER_INACTIVITY_DAYS = env.int("REMINDER_INACTIVITY_DAYS", default=3)
+# The local hour of the clinician's weekly digest, and of a nudge for a patient with no
+# reminder time of their own.
+REMINDER_DIGEST_HOUR = env.int("REMINDER_DIGEST_HOUR", default=8)
+REMINDER_NUDGE_HOUR = env.int("REMINDER_NUDGE_HOUR", default=10)
+UNSUBSCRIBE_TOKEN_MAX_AGE_DAYS = env.int("UNSUBSCRIBE_TOKEN_MAX_AGE_DAYS", default=90)
 
 # --- Auth: allauth with MFA ---------------------------------------------------------------
 AUTH_USER_MODEL = "recovery.User"
@@ -165,6 +185,9 @@ ACCOUNT_RATE_LIMITS = {
 }
 ACCOUNT_ALLOW_REGISTRATION = env.bool("ACCOUNT_ALLOW_REGISTRATION", default=True)
 ACCOUNT_ADAPTER = "recovery.adapters.AccountAdapter"
+ACCOUNT_SIGNUP_FORM_CLASS = "recovery.forms.SignupForm"  # name and time zone too
+# How long an emailed invitation link works (clinicians.invitations).
+INVITATION_TTL_DAYS = env.int("INVITATION_TTL_DAYS", default=7)
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SITE_NAME
@@ -172,8 +195,20 @@ MFA_TOTP_ISSUER = SITE_NAME
 # --- Email ----------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# Any Django email backend by its dotted path (e.g. a provider's API backend); wins over EMAIL_URL.
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="") or EMAIL_CONFIG["EMAIL_BACKEND"]
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Recovery <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Clinic: the caseload's flags (clinicians.flags) ------------------------------------------
+# No check-in, exercise or shared entry for this many days.
+CLINIC_FLAG_INACTIVE_DAYS = env.int("CLINIC_FLAG_INACTIVE_DAYS", default=3)
+# The last 7 days' mean pain this many percent above the programme's first check-in.
+CLINIC_FLAG_PAIN_RISE_PERCENT = env.int("CLINIC_FLAG_PAIN_RISE_PERCENT", default=30)
+# A follow-up visit within this many days.
+CLINIC_FLAG_FOLLOW_UP_DAYS = env.int("CLINIC_FLAG_FOLLOW_UP_DAYS", default=7)
+# A questionnaire due this many days ago and not answered.
+CLINIC_FLAG_QUESTIONNAIRE_OVERDUE_DAYS = env.int("CLINIC_FLAG_QUESTIONNAIRE_OVERDUE_DAYS", default=3)
 
 # --- I18N, time -----------------------------------------------------------------------------
 LANGUAGE_CODE = "en"

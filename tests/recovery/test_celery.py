@@ -72,7 +72,8 @@ def test_worker_delivers_the_verification_email_of_a_sign_up(worker):
     email = "worker.mail@example.test"
     response = Client().post(
         "/accounts/signup/",
-        {"email": email, "password1": "Healing-slowly-2025", "password2": "Healing-slowly-2025"},
+        {"email": email, "password1": "Healing-slowly-2025", "password2": "Healing-slowly-2025",
+         "display_name": "New Patient", "time_zone": "UTC"},
     )
     assert response.status_code == 302
     # The request returned before the mail was sent: delivery is the worker's job.

@@ -1,0 +1,79 @@
+"""The pages measured, each with the session it is measured with, and their query counts
+(once per page, in process, through the test client with the bench's settings)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from recovery.models import User
+
+from .data import People, cookie_header, csrf_pair, session_cookie
+from .load import Request
+from .report import Page
+
+BARE = "/bench/bare/"
+CHECKIN_BODY = "pain=4&stress=5&mood=6&note=Bench+check-in"
+
+
+def _patient_pages(user: User, label: str) -> list[Page]:
+    secret, token = csrf_pair()
+    cookie = cookie_header(session_cookie(user), secret)
+    bare = Request(BARE, cookie)
+
+    def page(name: str, req: Request, target: float) -> Page:
+        return Page(f"{name} ({label})", req, bare, target, group=name)
+
+    return [
+        page("today", Request("/today/", cookie), 0.5),
+        # The Today check-in form as htmx sends it: CSRF header, HX-Request, a partial back.
+        page(
+            "check-in POST",
+            Request("/today/check-in/", cookie, "POST", CHECKIN_BODY, csrf=token, htmx=True),
+            0.5,
+        ),
+        page("history", Request("/history/", cookie), 0.3),
+        page("journal", Request("/journal/", cookie), 0.3),
+    ]
+
+
+def build_pages(people: People) -> list[Page]:
+    pages = _patient_pages(people.demo_patient, "9 days")
+    pages += _patient_pages(people.year_patient, "year")
+    for size, clinician in sorted(people.clinicians.items()):
+        cookie = cookie_header(session_cookie(clinician), csrf_pair()[0])
+        pages.append(
+            Page(
+                f"clinic ({size} patients)", Request("/clinic/", cookie), Request(BARE, cookie), 0.3
+            )
+        )
+    return pages
+
+
+def count_queries(pages: list[Page]) -> None:
+    """The queries one request of each page makes (the bare view's are not printed: they are
+    the session's and the user's plus the one indexed query)."""
+    for page in pages:
+        req = page.request
+        client = Client()
+        for pair in req.cookie.split("; "):
+            name, value = pair.split("=", 1)
+            client.cookies[name] = value
+        headers = {"HX-Request": "true"} if req.htmx else {}
+        if req.csrf:
+            headers["X-CSRFToken"] = req.csrf
+        with CaptureQueriesContext(connection) as queries:
+            if req.method == "POST":
+                response = client.post(
+                    req.path,
+                    req.body,
+                    content_type="application/x-www-form-urlencoded",
+                    headers=headers,
+                )
+            else:
+                response = client.get(req.path, headers=headers)
+        if response.status_code == 200:
+            page.queries = len(queries)
+    assert settings.DEBUG is False

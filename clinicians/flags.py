@@ -1,0 +1,157 @@
+"""What the caseload flags, and why, in words a clinician can act on.
+
+Each rule is a plain function of plain figures (dates, scores, counts) that returns a `Flag`
+with its reason, or None; `clinicians.caseload` gathers the figures for a page of patients in a
+fixed number of queries and asks `flags_for`. The thresholds are settings (CLINIC_FLAG_* in
+recovery/settings.py and .env.example), read at call time so a test or a deployment can change
+them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from fractions import Fraction
+
+from django.conf import settings
+
+SAFETY = "safety"
+PAIN = "pain"
+INACTIVE = "inactive"
+QUESTIONNAIRE = "questionnaire"
+FOLLOW_UP = "follow_up"
+
+# The filter's choices, most urgent first (the order flags are shown in).
+CHOICES: tuple[tuple[str, str], ...] = (
+    (SAFETY, "Safety alert open"),
+    (PAIN, "Pain rising"),
+    (INACTIVE, "No recent activity"),
+    (QUESTIONNAIRE, "Questionnaire overdue"),
+    (FOLLOW_UP, "Follow-up due soon"),
+)
+LABELS = dict(CHOICES)
+_ORDER = {code: i for i, (code, _) in enumerate(CHOICES)}
+
+
+@dataclass(frozen=True)
+class Flag:
+    code: str
+    reason: str  # one sentence: what was seen, with the figures
+
+    @property
+    def label(self) -> str:
+        return LABELS[self.code]
+
+    @property
+    def urgent(self) -> bool:
+        return self.code == SAFETY
+
+
+def _setting(name: str, default: int) -> int:
+    return int(getattr(settings, name, default))
+
+
+def _days(n: int) -> str:
+    return f"{n} day" + ("" if n == 1 else "s")
+
+
+def _date(day: dt.date) -> str:
+    return f"{day:%a} {day.day} {day:%b}"
+
+
+# --- the rules --------------------------------------------------------------------------------
+
+
+def safety_alert(open_alerts: int) -> Flag | None:
+    """A questionnaire's safety item opened an alert nobody has acknowledged yet."""
+    if open_alerts <= 0:
+        return None
+    what = "a safety alert" if open_alerts == 1 else f"{open_alerts} safety alerts"
+    return Flag(SAFETY, f"A questionnaire answer opened {what}, not yet acknowledged.")
+
+
+def inactive(
+    last_activity: dt.date | None, active_since: dt.date | None, today: dt.date
+) -> Flag | None:
+    """No check-in, exercise or shared entry for CLINIC_FLAG_INACTIVE_DAYS days or more.
+
+    Only for a patient with a programme under way (`active_since`: the day it started, None
+    otherwise); days before that start do not count as idle."""
+    if active_since is None or active_since > today:
+        return None
+    threshold = _setting("CLINIC_FLAG_INACTIVE_DAYS", 3)
+    since = max(d for d in (last_activity, active_since) if d is not None)
+    idle = (today - since).days
+    if idle < threshold:
+        return None
+    if last_activity is None or last_activity < active_since:
+        return Flag(INACTIVE, f"Nothing logged since the programme started on {_date(active_since)} "
+                              f"({_days(idle)}).")
+    return Flag(INACTIVE, f"Nothing logged for {_days(idle)}: the last check-in, exercise or "
+                          f"shared entry was on {_date(last_activity)}.")
+
+
+def pain_rise(baseline: int | None, recent: float | None) -> Flag | None:
+    """The mean pain of the last 7 days is at least CLINIC_FLAG_PAIN_RISE_PERCENT percent above
+    the baseline (the first pain score of the current programme). From a baseline of 0 any
+    rise counts: no percentage of nothing can say otherwise."""
+    if baseline is None or recent is None:
+        return None
+    percent = _setting("CLINIC_FLAG_PAIN_RISE_PERCENT", 30)
+    before, after = Fraction(baseline), Fraction(str(recent))
+    if after <= before or (after - before) * 100 < percent * before:
+        return None
+    rise = f" (+{round((after - before) * 100 / before)}%)" if before else ""
+    return Flag(PAIN, f"Pain averaged {recent:.1f} over the last 7 days, up from {baseline} "
+                      f"at the start of the programme{rise}.")
+
+
+def questionnaire_overdue(due_on: dt.date | None, today: dt.date) -> Flag | None:
+    """A questionnaire was due CLINIC_FLAG_QUESTIONNAIRE_OVERDUE_DAYS days ago or more and is
+    not answered. `due_on` comes from the questionnaire schedule (see
+    clinicians.caseload.questionnaire_due_dates, the hook where outcomes' schedule plugs in)."""
+    if due_on is None:
+        return None
+    late = (today - due_on).days
+    if late < _setting("CLINIC_FLAG_QUESTIONNAIRE_OVERDUE_DAYS", 3):
+        return None
+    return Flag(QUESTIONNAIRE, f"A questionnaire due on {_date(due_on)} is not answered "
+                               f"({_days(late)} late).")
+
+
+def follow_up_due(next_visit: dt.datetime | None, now: dt.datetime, zone: dt.tzinfo) -> Flag | None:
+    """A scheduled follow-up within CLINIC_FLAG_FOLLOW_UP_DAYS days, or one whose time has
+    passed without being recorded as done or missed."""
+    if next_visit is None:
+        return None
+    local = next_visit.astimezone(zone)
+    when = f"{_date(local.date())} at {local:%H:%M}"
+    if next_visit < now:
+        return Flag(FOLLOW_UP, f"The follow-up visit of {when} is not recorded as done or missed.")
+    if next_visit - now > dt.timedelta(days=_setting("CLINIC_FLAG_FOLLOW_UP_DAYS", 7)):
+        return None
+    return Flag(FOLLOW_UP, f"Follow-up visit on {when}.")
+
+
+def flags_for(
+    *,
+    today: dt.date,
+    now: dt.datetime,
+    zone: dt.tzinfo,
+    open_alerts: int = 0,
+    last_activity: dt.date | None = None,
+    active_since: dt.date | None = None,
+    baseline: int | None = None,
+    recent_pain: float | None = None,
+    questionnaire_due: dt.date | None = None,
+    next_visit: dt.datetime | None = None,
+) -> list[Flag]:
+    """Every flag one patient's figures raise, most urgent first."""
+    found = [
+        safety_alert(open_alerts),
+        pain_rise(baseline, recent_pain),
+        inactive(last_activity, active_since, today),
+        questionnaire_overdue(questionnaire_due, today),
+        follow_up_due(next_visit, now, zone),
+    ]
+    return sorted((f for f in found if f is not None), key=lambda f: _ORDER[f.code])

@@ -1,0 +1,64 @@
+"""Clinicians' reminder kind: the weekly caseload digest, on each clinician's chosen local
+weekday at REMINDER_DIGEST_HOUR in their clinic's time zone. Counts only, never a name or
+a score: the dashboard, behind sign-in and MFA, has the rest."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Q
+
+from clinicians.models import CareTeamMember
+from journaling.models import CheckIn
+from programs.models import Enrolment
+from recovery.models import Clinic, User
+from recovery.notifications.localtime import local_instant, local_ranges
+from recovery.notifications.registry import Due, ReminderKind
+
+DIGEST = "caseload_digest"
+DEFAULT_WEEKDAY = 0  # NotificationPreference.digest_weekday's default: Monday
+
+
+def digest_due(start: dt.datetime, end: dt.datetime) -> Iterator[Due]:
+    at = dt.time(settings.REMINDER_DIGEST_HOUR)
+    clinicians = User.objects.filter(role=User.Role.CLINICIAN, is_active=True)
+    zones = Clinic.objects.filter(users__in=clinicians).values_list("time_zone", flat=True)
+    for r in local_ranges(start, end, zones.distinct()):
+        if not r.lo <= at <= r.hi:
+            continue
+        instant = local_instant(r.day, at, r.zone)
+        if not start <= instant <= end:
+            continue
+        weekday = r.day.weekday()
+        chosen = Q(notification_preference__digest_weekday=weekday)
+        if weekday == DEFAULT_WEEKDAY:
+            chosen |= Q(notification_preference__isnull=True)
+        ids = list(clinicians.filter(chosen, clinic__time_zone=r.zone).values_list("id", flat=True))
+        if not ids:
+            continue
+        # The clinician's caseload is their care teams (the access rule), patients in a programme.
+        counts = {
+            row["clinician_id"]: row
+            for row in CareTeamMember.objects.filter(clinician_id__in=ids)
+            .filter(Exists(Enrolment.objects.open().filter(patient_id=OuterRef("patient_id"))))
+            .annotate(recent=Exists(CheckIn.objects.filter(
+                patient_id=OuterRef("patient_id"), local_date__gte=r.day - dt.timedelta(days=7))))
+            .values("clinician_id")
+            .annotate(patients=Count("patient_id", distinct=True),
+                      quiet=Count("patient_id", filter=Q(recent=False), distinct=True))
+        }
+        for clinician_id in ids:
+            row = counts.get(clinician_id, {})
+            yield Due(clinician_id, r.day.isoformat(), instant,
+                      {"patients": row.get("patients", 0), "quiet": row.get("quiet", 0)})
+
+
+def register() -> None:
+    from recovery.notifications import registry
+
+    registry.register(ReminderKind(
+        name=DIGEST, label="Weekly caseload digest", audience="clinician", due=digest_due,
+        title="Your weekly caseload digest", url="/clinic/",
+    ))

@@ -1,0 +1,221 @@
+"""Bringing patients in: /clinic/invitations/ (list, new, re-send, revoke, the waiting list)
+and the public pages /invite/<token>/ and /welcome/waiting/. The rules are
+clinicians.invitations' and clinicians.joining'; who sees which invitation is clinicians.access'."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from clinicians import access, invitations, joining
+from clinicians.intake_forms import AcceptForm, InvitationForm, colleagues
+from recovery import audit
+from recovery.decorators import clinician_required
+from recovery.http import AuthedHttpRequest
+from recovery.models import User
+
+UNUSABLE = {
+    "expired": (
+        "This invitation has expired",
+        "For your security, invitation links only work for a few days. Ask your clinic to "
+        "send you a new one.",
+    ),
+    "accepted": (
+        "This invitation has already been used",
+        "Your account exists: sign in with your email address and the password you chose.",
+    ),
+    "revoked": (
+        "This invitation is no longer valid",
+        "Your clinic withdrew it, or sent you a newer link: use the newest email, or ask them.",
+    ),
+    "account_exists": (
+        "You already have an account",
+        "Sign in with your email address. Forgot your password? Reset it from the sign-in page.",
+    ),
+    "unknown": (
+        "This invitation link does not work",
+        "It may have been copied incompletely, or replaced by a newer one. Ask your clinic to "
+        "send it again.",
+    ),
+}
+
+
+@clinician_required
+def invitation_list(request: AuthedHttpRequest) -> HttpResponse:
+    user = request.user
+    rows = list(
+        access.invitations_for(user)
+        .select_related("invited_by__clinician_profile", "program", "cohort")
+        .prefetch_related("care_team__clinician_profile")
+    )
+    waiting = list(joining.waiting_for(user))
+    audit.record(request, "view_invitations", count=len(rows), waiting=[j.patient_id for j in waiting])
+    return render(
+        request,
+        "clinicians/invitations/list.html",
+        {
+            "invitations": rows,
+            "waiting": waiting,
+            "clinicians": list(colleagues(user)) if user.is_admin else [],
+            "now": timezone.now(),
+        },
+    )
+
+
+@clinician_required
+def invitation_new(request: AuthedHttpRequest) -> HttpResponse:
+    user = request.user
+    # The inviting clinician becomes the primary: an admin is shown why they cannot invite.
+    form = InvitationForm(request.POST or None, user=user) if user.is_clinician else None
+    existing = None
+    if form is not None and request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        problem = invitations.email_problem(user.clinic_id, data["email"])
+        if problem:
+            form.add_error("email", problem[0])
+            existing = problem[1]
+        else:
+            try:
+                invitation, created = invitations.invite(
+                    user, data["email"], extra_clinicians=data["care_team"],
+                    program=data["program"], cohort=data["cohort"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                if created:
+                    messages.success(request, f"Invitation sent to {invitation.email}.")
+                else:
+                    messages.info(
+                        request,
+                        f"An invitation to {invitation.email} is already pending; re-send it "
+                        "from this list if they cannot find it.",
+                    )
+                return redirect("clinicians:invitation_list")
+    if existing is not None and not access.patients_for(user).filter(pk=existing.pk).exists():
+        existing = None  # offer "enrol instead" only for a patient the clinician may open
+    return render(
+        request,
+        "clinicians/invitations/new.html",
+        {"form": form, "existing_patient": existing, "ttl_days": invitations.ttl().days},
+    )
+
+
+@clinician_required
+@require_POST
+def invitation_resend(request: AuthedHttpRequest, invitation_id: int) -> HttpResponse:
+    invitation = access.get_invitation_for(request.user, invitation_id)
+    try:
+        invitations.resend(invitation)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, f"A new link was sent to {invitation.email}; the previous one no longer works."
+        )
+    return redirect("clinicians:invitation_list")
+
+
+@clinician_required
+@require_POST
+def invitation_revoke(request: AuthedHttpRequest, invitation_id: int) -> HttpResponse:
+    invitation = access.get_invitation_for(request.user, invitation_id)
+    try:
+        changed = invitations.revoke(invitation)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if changed:
+            messages.success(request, f"The invitation to {invitation.email} was revoked.")
+        else:
+            messages.info(request, f"The invitation to {invitation.email} was already revoked.")
+    return redirect("clinicians:invitation_list")
+
+
+@clinician_required
+@require_POST
+def join_accept(request: AuthedHttpRequest, join_id: int) -> HttpResponse:
+    """A clinician accepts a waiting person (becoming primary); an admin names the primary."""
+    user = request.user
+    join = joining.get_join_request_for(user, join_id)
+    if join is None:
+        raise Http404("No such person waiting")
+    primary: User | None = user
+    if user.is_admin:
+        primary = colleagues(user).filter(pk=_int(request.POST.get("primary"))).first()
+        if primary is None:
+            messages.error(request, "Choose the clinician who will be their primary clinician.")
+            return redirect("clinicians:invitation_list")
+    assert primary is not None
+    try:
+        accepted = joining.accept(join, user, primary)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("clinicians:invitation_list")
+    name = join.patient.display_name
+    if accepted:
+        messages.success(request, f"{name} joined the clinic; {primary.display_name} is primary.")
+    else:
+        messages.info(request, f"{name} had already been accepted.")
+    return redirect("clinicians:invitation_list")
+
+
+def _int(value: object) -> int:
+    try:
+        return int(str(value))
+    except ValueError:
+        return 0
+
+
+# --- public pages -----------------------------------------------------------------------------
+
+
+@never_cache
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """The emailed link: choose a password, name and time zone; then Today, enrolled."""
+    invitation = invitations.find(token)
+    if invitation is None:
+        return _unusable(request, "unknown")
+    status = invitation.status
+    if status == "pending" and invitations.existing_account(invitation.email):
+        status = "account_exists"
+    if status != "pending":
+        return _unusable(request, status)
+    form = AcceptForm(request.POST or None, email=invitation.email)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            result = invitations.accept(
+                token, password=data["password1"], display_name=data["display_name"],
+                time_zone=data["time_zone"],
+            )
+        except invitations.InvitationUnusable as exc:
+            return _unusable(request, exc.status)
+        login(request, result.user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, f"Welcome, {result.user.display_name}.")
+        return redirect("journaling:today")
+    return render(
+        request, "clinicians/invitations/accept.html", {"form": form, "invitation": invitation}
+    )
+
+
+def _unusable(request: HttpRequest, status: str) -> HttpResponse:
+    title, text = UNUSABLE.get(status, UNUSABLE["unknown"])
+    return render(
+        request, "clinicians/invitations/unusable.html", {"title": title, "text": text}, status=410
+    )
+
+
+@login_required
+def waiting(request: AuthedHttpRequest) -> HttpResponse:
+    """Where someone who signed up alone lands until their clinic accepts them."""
+    if not joining.is_waiting(request.user):
+        return redirect("home")
+    return render(request, "clinicians/invitations/waiting.html", {"clinic": request.user.clinic})

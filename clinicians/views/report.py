@@ -1,0 +1,64 @@
+"""The PDF progress report: a small page to choose the period and paper, and the PDF itself.
+The patient comes through clinicians.access.get_patient_for (404 outside the care team), which
+writes the read to the audit trail; the report's data is clinicians.report's."""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+
+from clinicians import report
+from clinicians.access import get_patient_for
+from recovery.decorators import clinician_required
+from recovery.http import AuthedHttpRequest
+from recovery.models import User
+
+
+def _form_page(
+    request: AuthedHttpRequest,
+    patient: User,
+    options: report.ReportOptions,
+    errors: list[str],
+    status: int = 200,
+) -> HttpResponse:
+    return render(
+        request,
+        "clinicians/report/form.html",
+        {
+            "patient": patient,
+            "options": options,
+            "errors": errors,
+            "papers": [("a4", "A4"), ("letter", "US Letter")],
+            "max_days": report.MAX_DAYS,
+            "today": patient.local_today(),
+        },
+        status=status,
+    )
+
+
+@clinician_required
+def report_form(request: AuthedHttpRequest, patient_id: int) -> HttpResponse:
+    patient = get_patient_for(request, patient_id, "view_report_form")
+    options = report.default_options(patient, patient.local_today())
+    return _form_page(request, patient, options, [])
+
+
+@clinician_required
+@never_cache
+def report_pdf(request: AuthedHttpRequest, patient_id: int) -> HttpResponse:
+    # The audit event names the period asked for, as asked (the patient's local date, which
+    # the checks need, is known only once the patient is).
+    asked = {key: request.GET.get(key, "")[:20] for key in ("from", "to", "paper")}
+    patient = get_patient_for(request, patient_id, "view_report", **asked)
+    options, errors = report.parse_options(request.GET, patient, patient.local_today())
+    if errors:
+        return _form_page(request, patient, options, errors, status=400)
+    now = timezone.now()
+    content = report.render_pdf(report.build_report(patient, request.user, options, now))
+    response = HttpResponse(content, content_type="application/pdf")
+    name = f"progress-report-{patient.pk}-{options.end:%Y-%m-%d}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "no-store, private"  # health data: no shared or back cache
+    return response

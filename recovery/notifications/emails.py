@@ -1,0 +1,62 @@
+"""A reminder's words: the in-app message and the email (plain text and HTML), with the
+one-click unsubscribe of RFC 8058. No clinical detail ever goes in: no scores, no diagnosis;
+the message says something is waiting and links to the site, behind sign-in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from . import tokens
+from .models import ReminderLedger
+from .registry import ReminderKind
+
+
+@dataclass(frozen=True)
+class Message:
+    title: str
+    text: str
+    url: str  # a path on the site
+
+
+def absolute(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def render(row: ReminderLedger, kind: ReminderKind) -> Message:
+    context = {**row.context, "recipient": row.recipient, "SITE_NAME": settings.SITE_NAME}
+    text = render_to_string(f"notifications/kinds/{kind.name}.txt", context).strip()
+    return Message(title=kind.title, text=text, url=kind.url)
+
+
+def build(row: ReminderLedger, kind: ReminderKind, message: Message) -> EmailMultiAlternatives:
+    unsubscribe = absolute(
+        reverse("notifications:unsubscribe", args=[tokens.make(row.recipient_id, kind.name)])
+    )
+    context = {
+        "message": message,
+        "link": absolute(message.url),
+        "unsubscribe": unsubscribe,
+        "account": absolute(reverse("account_home")),
+        "kind": kind,
+        "SITE_NAME": settings.SITE_NAME,
+    }
+    email = EmailMultiAlternatives(
+        subject=message.title,
+        body=render_to_string("notifications/email/reminder.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[row.recipient.email],
+        headers={
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            # Lets a mail server that saw this message once recognise a redelivered copy.
+            "X-Reminder-Id": str(row.pk),
+        },
+    )
+    email.attach_alternative(render_to_string("notifications/email/reminder.html", context),
+                             "text/html")
+    return email

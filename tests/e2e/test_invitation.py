@@ -1,0 +1,56 @@
+"""A clinician invites a patient; the patient accepts on a phone and lands on Today, enrolled
+(issue 9's browser test, first half)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core import mail
+
+from programs.models import Enrolment
+from recovery.models import User
+from tests.e2e.test_patient_day import demo, sign_in  # noqa: F401  (fixture)
+from tests.recovery.conftest import celery_eager, link_in  # noqa: F401  (fixture)
+
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("celery_eager")]
+
+EMAIL = "robin.new@example.test"
+
+
+def test_clinician_invites_and_patient_accepts_on_a_phone(live_server, browser, demo):  # noqa: F811
+    base = live_server.url
+    desk = browser.new_context(viewport={"width": 1024, "height": 800})
+    desk.set_default_timeout(10_000)
+    page = desk.new_page()
+    sign_in(page, base, "clinician@demo.test")
+    page.wait_for_url(re.compile(r"/clinic/$"))
+    page.get_by_role("link", name="Invitations").click()
+    page.get_by_role("link", name="Invite a patient").click()
+    page.get_by_label("Patient's email address").fill(EMAIL)
+    page.get_by_label("Enrol in a programme").select_option(index=1)
+    page.get_by_role("button", name="Send invitation").click()
+    page.get_by_text(f"Invitation sent to {EMAIL}").wait_for()
+    desk.close()
+
+    [message] = [m for m in mail.outbox if EMAIL in m.to]
+    path = link_in(message, "/invite/")
+
+    # The patient's phone, in Berlin: the time zone comes prefilled from the browser.
+    phone = browser.new_context(viewport={"width": 360, "height": 740}, timezone_id="Europe/Berlin")
+    phone.set_default_timeout(10_000)
+    page = phone.new_page()
+    page.goto(base + path)
+    assert page.get_by_label("Your time zone").input_value() == "Europe/Berlin"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.get_by_label("Your name").fill("Robin")
+    page.get_by_label("Choose a password").fill("Slowly-getting-better-9")
+    page.get_by_label("The password again").fill("Slowly-getting-better-9")
+    page.get_by_role("button", name="Create my account").click()
+    page.wait_for_url(re.compile(r"/today/$"))
+    assert page.get_by_role("heading", name=re.compile(r"Week 1, day 1 of the")).is_visible()
+    phone.close()
+
+    user = User.objects.get(email=EMAIL)
+    assert user.time_zone == "Europe/Berlin"
+    assert Enrolment.objects.open().filter(patient=user).exists()
