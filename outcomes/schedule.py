@@ -239,3 +239,31 @@ def overdue_for(patients: Iterable[User], today: dt.date) -> dict[int, list[Slot
         if slot.closes < today and slot not in done:
             out[slot.patient_id].append(slot)
     return dict(out)
+
+
+RECENTLY_MISSED_DAYS = 28
+
+
+def due_since(patient_ids: Iterable[int]) -> dict[int, dt.date]:
+    """{patient id: the date their oldest unanswered questionnaire opened}, each patient on
+    their own local date, for the caseload's "questionnaire overdue" flag (its threshold
+    decides how late is late). Slots still open count, and missed ones for
+    RECENTLY_MISSED_DAYS after their window closed: a baseline missed a year ago is history
+    (the outcomes page counts it), not a flag. A fixed number of queries."""
+    ids = list(patient_ids)
+    users = User.objects.filter(pk__in=ids).select_related("patient_profile")
+    todays = {u.pk: u.local_today() for u in users}
+    if not todays:
+        return {}
+    available = _available()
+    slots = [
+        s for s in all_slots(ids)
+        if s.instrument in available and s.opens <= todays[s.patient_id]
+    ]
+    done = match(slots, answered_dates(ids, {s.instrument for s in slots}, max(todays.values())))
+    out: dict[int, dt.date] = {}
+    for slot in slots:
+        recent = slot.closes >= todays[slot.patient_id] - dt.timedelta(days=RECENTLY_MISSED_DAYS)
+        if slot not in done and recent:
+            out[slot.patient_id] = min(out.get(slot.patient_id, slot.opens), slot.opens)
+    return out

@@ -165,3 +165,23 @@ def test_today_shows_the_due_questionnaire_until_it_is_answered(instruments, peo
     page = client.get(reverse("journaling:today")).content.decode()
     assert reverse("outcomes:answer", args=["PEG-3"]) not in page
     assert "Nothing due today" in page
+
+
+def test_due_since_gives_the_caseload_the_oldest_unanswered_slot(instruments, people):
+    from outcomes.schedule import due_since
+
+    patient, clinician = people
+    today = patient.local_today()
+    version = scheduled_version([
+        {"instrument": "PHQ-9", "when": "baseline", "window_days": 3},
+        {"instrument": "PEG-3", "when": "weekly", "window_days": 7},
+    ])
+    start = today - dt.timedelta(days=9)
+    enrol(patient, clinician, version, start=start)
+    # Baseline (opened start - 3) missed, week 1 missed, week 2 open since day 8.
+    assert due_since([patient.pk]) == {patient.pk: start - dt.timedelta(days=3)}
+    answer(patient, "PHQ-9", start)
+    answer(patient, "PEG-3", start + dt.timedelta(days=1))
+    assert due_since([patient.pk]) == {patient.pk: start + dt.timedelta(days=7)}
+    answer(patient, "PEG-3", today)
+    assert due_since([patient.pk]) == {}
