@@ -29,7 +29,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 from django.urls import reverse
 
 from programs.models import Enrolment, EnrolmentPause
@@ -153,26 +153,27 @@ def match(slots: Iterable[Slot], answered: dict[tuple[int, str], list[tuple[dt.d
     return set(assign(slots, answered))
 
 
-def _enrolments(patient_ids: Iterable[int]) -> list[Enrolment]:
-    return list(
-        Enrolment.objects.filter(patient_id__in=list(patient_ids))
-        .select_related("version")
-        .prefetch_related(
-            "version__weeks",
-            "version__questionnaire_schedules",
-            Prefetch("pauses", queryset=EnrolmentPause.objects.order_by("start")),
-        )
-    )
-
-
 def all_slots(patient_ids: Iterable[int]) -> list[Slot]:
-    """Every slot of these patients' enrolments (all statuses: follow-ups outlive the end),
-    in a fixed number of queries."""
+    """Every slot of these patients' enrolments (all statuses: follow-ups outlive the end).
+    One query when their programmes schedule nothing (Today pays that for every patient),
+    three otherwise."""
+    ids = list(patient_ids)
+    rules: dict[int, list[QuestionnaireSchedule]] = defaultdict(list)
+    for rule in QuestionnaireSchedule.objects.filter(
+        version__enrolments__patient_id__in=ids
+    ).distinct().order_by("pk"):
+        rules[rule.version_id].append(rule)
+    if not rules:
+        return []
+    enrolments = (
+        Enrolment.objects.filter(patient_id__in=ids, version_id__in=list(rules))
+        .annotate(week_count=Count("version__weeks"))
+        .prefetch_related(Prefetch("pauses", queryset=EnrolmentPause.objects.order_by("start")))
+    )
     slots: list[Slot] = []
-    for e in _enrolments(patient_ids):
-        rules = list(e.version.questionnaire_schedules.all())
-        if rules:
-            slots += slots_for(e, rules, len(e.version.weeks.all()), list(e.pauses.all()))
+    for e in enrolments:
+        weeks: int = e.week_count  # type: ignore[attr-defined]  # the annotation above
+        slots += slots_for(e, rules[e.version_id], weeks, list(e.pauses.all()))
     return slots
 
 
@@ -208,12 +209,13 @@ def _available() -> dict[str, str]:
 def due_for(patient: User, local_date: dt.date) -> list[Slot]:
     """What `patient` is asked to answer on their `local_date`, soonest deadline first, one
     item per instrument (answering it satisfies the slot that closes first)."""
-    available = _available()
     # Closed slots take part in the matching too, so an answer counted for the baseline is not
     # counted again for week 1.
-    slots = [
-        s for s in all_slots([patient.pk]) if s.opens <= local_date and s.instrument in available
-    ]
+    slots = [s for s in all_slots([patient.pk]) if s.opens <= local_date]
+    if not any(local_date <= s.closes for s in slots):
+        return []
+    available = _available()
+    slots = [s for s in slots if s.instrument in available]
     open_ = [s for s in slots if local_date <= s.closes]
     if not open_:
         return []
