@@ -24,6 +24,7 @@ migrate: install
 
 seed: migrate
 	DEBUG=1 $(PY) manage.py load_curricula
+	DEBUG=1 $(PY) manage.py load_instruments
 	DEBUG=1 $(PY) manage.py seed_demo
 
 ## make run: install, migrate, load the programmes and demo accounts, serve with worker and beat.

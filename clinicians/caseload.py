@@ -27,6 +27,7 @@ from journaling.charts import WeekAdherence
 from journaling.models import CheckIn, ExerciseCompletion, JournalEntry
 from journaling.progress import week_adherence
 from outcomes.models import QuestionnaireResponse, SafetyAlert
+from outcomes.schedule import due_since
 from programs.models import Cohort, Enrolment, Program
 from programs.schedule import DayPlan, plan_for, prefetch_for_plan
 from recovery.models import User
@@ -208,11 +209,10 @@ def _pain_by_patient(patients: QuerySet[User], since: dt.date) -> dict[int, dict
 
 
 def questionnaire_due_dates(patient_ids: list[int]) -> dict[int, dt.date]:
-    """HOOK for the questionnaire schedule: the date each patient's oldest unanswered
-    questionnaire was due. outcomes ships no schedule yet, so nothing is overdue; when it does,
-    answer here in one query (e.g. `outcomes.schedule.due_since(patient_ids)`) and the flag
-    (clinicians.flags.questionnaire_overdue) and its filter work unchanged."""
-    return {}
+    """The date each patient's oldest unanswered questionnaire was due, from the programme's
+    questionnaire schedule (outcomes.schedule.due_since, a fixed number of queries); the flag
+    (clinicians.flags.questionnaire_overdue) decides how late is late."""
+    return due_since(patient_ids)
 
 
 def build_rows(patients: QuerySet[User], now: dt.datetime, zone: dt.tzinfo) -> list[Row]:

@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Prefetch
 from django.urls import reverse
 
+from outcomes.gate import latest_phq9s
 from programs import cohorts as rules
 from programs.models import Attendance, Cohort, Enrolment, EnrolmentPause, Occurrence, Screening
 from recovery.models import User
@@ -184,6 +185,7 @@ def detail_context(
     rows, members = _rows(cohort, on, move_forms or {})
     offered = candidates(cohort, user)
     needs_screening = [c.patient for c in offered if c.refusal and not c.out_of_step]
+    phq9 = latest_phq9s(needs_screening)  # the screening form shows each one's latest PHQ-9
     if screening_form is None and needs_screening:
         wanted = as_id(screen)
         screening_form = ScreeningForm(
@@ -191,6 +193,7 @@ def detail_context(
             initial={
                 "patient": wanted if wanted in {p.pk for p in needs_screening} else None,
                 "decided_on": on,
+                "outcome": phq9[wanted].suggested_outcome if wanted in phq9 else None,
             },
             auto_id="screening-%s",
         )
@@ -205,6 +208,7 @@ def detail_context(
         "candidates": offered,
         "out_of_step": [c for c in offered if c.out_of_step],
         "needs_screening": needs_screening,
+        "phq9": [(p, phq9.get(p.pk)) for p in needs_screening],
         "add_form": AddMemberForm(patients=[c.patient for c in offered], auto_id="add-%s"),
         "screening_form": screening_form,
         "time_zone": cohort.clinic.time_zone,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import alerts, patients, report, review, visits
+from .views import alerts, fhir, patients, report, review, visits
 
 urlpatterns = [
     path("", patients.patient_list, name="patient_list"),
@@ -11,6 +11,7 @@ urlpatterns = [
         name="alert_acknowledge",
     ),
     path("<int:patient_id>/journal/", patients.patient_journal, name="patient_journal"),
+    path("<int:patient_id>/fhir/", fhir.patient_fhir, name="patient_fhir"),
     path("<int:patient_id>/report/", report.report_form, name="patient_report"),
     path("<int:patient_id>/report.pdf", report.report_pdf, name="patient_report_pdf"),
     path("<int:patient_id>/visits/new/", visits.visit_new, name="visit_new"),

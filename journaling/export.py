@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from journaling import charts, progress
 from journaling.models import CheckIn, ExerciseCompletion, JournalEntry, StressorItem
 from programs.models import Attendance, Enrolment, Screening
+from recovery import exports
 from recovery.models import User
 
 SCHEMA = "recovery.patient-export"
@@ -164,7 +165,7 @@ def build_export(patient: User, now: dt.datetime) -> dict[str, Any]:
 
 
 def export_json(patient: User, now: dt.datetime) -> bytes:
-    data = build_export(patient, now)
+    data = {**build_export(patient, now), **exports.parts(patient)}  # apps above add parts
     return json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2).encode()
 
 

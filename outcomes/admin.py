@@ -13,10 +13,18 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from programs.admin import FrozenAwareInline
+from programs.models import ProgramVersion
 from recovery import audit
 from recovery.access import ClinicScopedAdmin
 
-from .models import Instrument, InstrumentVersion, QuestionnaireResponse, SafetyAlert
+from .models import (
+    Instrument,
+    InstrumentVersion,
+    QuestionnaireResponse,
+    QuestionnaireSchedule,
+    SafetyAlert,
+)
 
 
 class VersionInline(admin.TabularInline):
@@ -171,3 +179,45 @@ class SafetyAlertAdmin(AuditedAdmin):
     def acknowledge(self, request: HttpRequest, queryset: QuerySet[SafetyAlert]) -> None:
         for alert in queryset:
             alert.acknowledge(request.user)
+
+
+# --- the questionnaire schedule, inline on the programme version's admin ------------------------
+
+
+class QuestionnaireScheduleInline(FrozenAwareInline):
+    """Edited with the version's other content, frozen with it (programs can't import outcomes,
+    so outcomes adds this inline to programs' ProgramVersionAdmin below)."""
+
+    model = QuestionnaireSchedule
+    template = "admin/edit_inline/tabular.html"
+    fields = ("instrument", "when", "week", "months", "window_days")
+    verbose_name = "questionnaire"
+    verbose_name_plural = "Questionnaire schedule"
+
+    @staticmethod
+    def _on_add_page(request: HttpRequest) -> bool:
+        # Edited once the version exists: the add form stays the programme's own.
+        match = request.resolver_match
+        return bool(match and str(match.url_name).endswith("_add"))
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not self._on_add_page(request) and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not self._on_add_page(request) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not self._on_add_page(request) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not self._on_add_page(request) and super().has_delete_permission(request, obj)
+
+
+def _add_schedule_inline() -> None:
+    version_admin = admin.site._registry.get(ProgramVersion)
+    if version_admin is not None and QuestionnaireScheduleInline not in version_admin.inlines:
+        admin_class = type(version_admin)  # programs' ProgramVersionAdmin
+        admin_class.inlines = [*admin_class.inlines, QuestionnaireScheduleInline]
+
+
+_add_schedule_inline()

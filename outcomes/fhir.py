@@ -237,3 +237,21 @@ def validate(resource: Resource) -> Any:
     from fhir.resources.R4B import get_fhir_model_class
 
     return get_fhir_model_class(resource["resourceType"]).model_validate(resource)
+
+
+FHIR_JSON = "application/fhir+json"
+
+
+def bundle_for(patient: Any) -> Resource:
+    """The patient's outcomes Bundle (My data's JSON download includes it: recovery.exports)."""
+    responses = QuestionnaireResponse.objects.filter(
+        patient=patient, status=QuestionnaireResponse.Status.SUBMITTED
+    ).select_related("version__instrument").order_by("local_date", "pk")
+    return patient_bundle(patient, responses)
+
+
+def bundle_bytes(patient: Any) -> bytes:
+    """The Bundle as FHIR JSON (the care team's endpoint)."""
+    import json
+
+    return json.dumps(bundle_for(patient), indent=2).encode()

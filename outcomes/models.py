@@ -16,7 +16,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from .scoring import Score
+from programs.models import ProgramVersion
+from programs.models.curricula import VersionContent
+
+from .scoring import CODES, Score
 
 
 class FrozenInstrumentError(ValidationError):
@@ -271,3 +274,72 @@ class SafetyAlert(models.Model):
         self.acknowledged_at = timezone.now()
         self.acknowledgement_note = note
         self.save(update_fields=["acknowledged_by", "acknowledged_at", "acknowledgement_note"])
+
+
+class QuestionnaireSchedule(VersionContent):
+    """When a programme version asks for a questionnaire. It belongs to the version and freezes
+    with it like its weeks and exercises (VersionContent refuses edits to a published version);
+    outcomes.schedule turns it into dated slots for each enrolment."""
+
+    class When(models.TextChoices):
+        BASELINE = "baseline", "Baseline (before or on day 1)"
+        WEEKLY = "weekly", "Every programme week"
+        WEEK = "week", "At a given week"
+        END = "end", "End of programme"
+        FOLLOW_UP = "follow_up", "Months after the end"
+
+    version = models.ForeignKey(
+        ProgramVersion, on_delete=models.CASCADE, related_name="questionnaire_schedules"
+    )
+    instrument = models.CharField(
+        max_length=20, choices=[(c, c) for c in CODES], help_text="The instrument's code."
+    )
+    when = models.CharField(max_length=16, choices=When.choices)
+    week = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="For “at a given week”: the week counted from day 1."
+    )
+    months = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="For follow-ups: months after the programme ended."
+    )
+    window_days = models.PositiveSmallIntegerField(
+        default=7, help_text="Days it stays due before it counts as missed."
+    )
+
+    class Meta:
+        ordering = ["version", "instrument", "when", "week", "months"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(when="week") & Q(week__gte=1)) | (~Q(when="week") & Q(week=None)),
+                name="schedule_week_only_for_week",
+            ),
+            models.CheckConstraint(
+                condition=(Q(when="follow_up") & Q(months__gte=1))
+                | (~Q(when="follow_up") & Q(months=None)),
+                name="schedule_months_only_for_follow_up",
+            ),
+            models.CheckConstraint(condition=Q(window_days__gte=1), name="schedule_window_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument}: {self.label}"
+
+    @property
+    def label(self) -> str:
+        if self.when == self.When.WEEK:
+            return f"week {self.week}"
+        if self.when == self.When.FOLLOW_UP:
+            return f"{self.months} months after the end"
+        return str(self.When(self.when).label).split(" (")[0].lower()
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.when == self.When.WEEK and not self.week:
+            errors["week"] = "Give the week (1 is the first week of the programme)."
+        if self.when != self.When.WEEK and self.week is not None:
+            errors["week"] = "Only “at a given week” takes a week; leave it empty."
+        if self.when == self.When.FOLLOW_UP and not self.months:
+            errors["months"] = "Give the months after the end, e.g. 3, 6 or 12."
+        if self.when != self.When.FOLLOW_UP and self.months is not None:
+            errors["months"] = "Only a follow-up takes months; leave it empty."
+        if errors:
+            raise ValidationError(errors)

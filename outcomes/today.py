@@ -7,9 +7,10 @@ import datetime as dt
 from recovery.models import User
 from recovery.panels import Panel
 
+from .schedule import due_for
+
 
 def questionnaires_panel(patient: User, local_date: dt.date) -> Panel:
     """The "Questionnaires due" card: always shown, so a patient knows where they will appear.
     What is due comes from the programme's questionnaire schedule (outcomes.schedule)."""
-    due: list[dict[str, str]] = []
-    return Panel("questionnaires", "outcomes/today_panel.html", {"due": due})
+    return Panel("questionnaires", "outcomes/today_panel.html", {"due": due_for(patient, local_date)})

@@ -4,6 +4,7 @@ individual care first). Its own module so cohorts.py stays about meetings and me
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 
@@ -63,10 +64,25 @@ def screening_refusal(patient: User, program: Program) -> str | None:
     return gate_message(patient, program, latest_screening(patient, program))
 
 
+# Apps above programs add what they know to the gate: fn(patient, program, latest screening)
+# -> why the patient may not join a group yet, or None. outcomes registers its PHQ-9 check
+# (a severe score or a thought of self-harm holds until a clinician records a new decision).
+GateCheck = Callable[[User, Program, Screening | None], str | None]
+_GATE_CHECKS: dict[str, GateCheck] = {}
+
+
+def register_gate_check(name: str, check: GateCheck) -> None:
+    _GATE_CHECKS[name] = check
+
+
 def gate_message(patient: User, program: Program, latest: Screening | None) -> str | None:
     """The gate itself, given the patient's latest screening (so pages can batch the reads)."""
     if not program.requires_screening:
         return None
+    for check in _GATE_CHECKS.values():
+        refusal = check(patient, program, latest)
+        if refusal:
+            return refusal
     name = patient.display_name
     if latest is None:
         return (

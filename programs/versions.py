@@ -5,7 +5,7 @@ tests call them directly. (An enrolment's life is in enrolments.py.)
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -122,6 +122,15 @@ def _copy_fields(obj: models.Model) -> dict[str, Any]:
     return values
 
 
+# Apps above programs that keep data per version (outcomes' questionnaire schedule) copy it
+# into a new draft here: fn(source, draft), called inside new_draft_from's transaction.
+_DRAFT_COPIERS: dict[str, Callable[[ProgramVersion, ProgramVersion], None]] = {}
+
+
+def register_draft_copier(name: str, copy: Callable[[ProgramVersion, ProgramVersion], None]) -> None:
+    _DRAFT_COPIERS[name] = copy
+
+
 def new_draft_from(version: ProgramVersion) -> ProgramVersion:
     """A deep copy of `version` (weeks, sessions, exercises with their media) as a new draft
     numbered after the programme's newest version."""
@@ -142,6 +151,8 @@ def new_draft_from(version: ProgramVersion) -> ProgramVersion:
             model.objects.bulk_create(
                 [model(version=draft, **_copy_fields(row)) for row in rows]
             )
+        for copy in _DRAFT_COPIERS.values():
+            copy(version, draft)
     return draft
 
 

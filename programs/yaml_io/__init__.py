@@ -6,6 +6,8 @@
     sessions:  [{slug, kind, title, week, day, duration_minutes, agenda, aims, placeholder}]
     exercises: [{slug, kind, title, instructions, prompt, media_url, estimated_minutes, weeks,
                  cadence, weekdays, times_per_week, once_week, once_day, rest_days, placeholder}]
+    ...:       sections apps above programs register (sections.register_section), e.g.
+               outcomes' `questionnaires:` schedule
 
 Field names mirror programs/models/curricula.py. schema.py checks a document (`parse_curriculum` reports
 every error with the path of the field), importing.py writes one version atomically
@@ -21,19 +23,24 @@ from .importing import (
     import_directory,
     import_result,
 )
-from .schema import CurriculumError, parse_curriculum, validate_curriculum
+from .schema import CurriculumError, F, check_list, fmt, parse_curriculum, validate_curriculum
 from .schema import _Loader as StrictLoader  # a SafeLoader that refuses duplicate keys
+from .sections import register_section
 
 __all__ = [
     "CURRICULA_DIR",
     "CurriculumError",
+    "F",
     "ImportResult",
     "StrictLoader",
+    "check_list",
     "export_curriculum",
     "import_curriculum",
     "import_directory",
     "import_result",
+    "fmt",
     "parse_curriculum",
+    "register_section",
     "validate_curriculum",
     "version_data",
 ]

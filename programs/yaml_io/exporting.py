@@ -18,6 +18,7 @@ from .schema import (
     F,
     _Loader,
 )
+from .sections import export_data, extra_sections
 
 
 def _row(obj: Any, fields: dict[str, F]) -> dict[str, Any]:
@@ -43,6 +44,7 @@ def version_data(version: ProgramVersion) -> dict[str, Any]:
             _row(s, SESSION_FIELDS) for s in version.sessions.order_by("week", "day", "order", "pk")
         ],
         "exercises": exercises,
+        **export_data(version),
     }
 
 
@@ -112,13 +114,17 @@ def _dump(block: Any) -> str:
 def export_curriculum(version: ProgramVersion) -> str:
     """YAML for one version, in the import format (program, version, weeks, sessions, exercises)."""
     data = version_data(version)
-    doc = {
+    doc: dict[str, Any] = {
         "program": _compact(data["program"], PROGRAM_FIELDS),
         "version": _compact(data["version"], VERSION_FIELDS),
         "weeks": [_compact(w, WEEK_FIELDS) for w in data["weeks"]],
         "sessions": [_compact(s, SESSION_FIELDS) for s in data["sessions"]],
         "exercises": [_compact(e, EXERCISE_FIELDS) for e in data["exercises"]],
     }
+    for section in extra_sections():
+        value = section.export(version)
+        if value:
+            doc[section.name] = value
     header = [
         f"# {version.display_title}: version {version.number} ({version.get_status_display()}).",
         "# Exported from the programme database. To change it, edit a copy with a new",

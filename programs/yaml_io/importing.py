@@ -19,6 +19,7 @@ from .. import versions
 from ..models import ExerciseTemplate, Program, ProgramVersion, Session, Week
 from .exporting import version_data
 from .schema import CurriculumError, parse_curriculum
+from .sections import extra_sections
 
 CURRICULA_DIR = Path(__file__).resolve().parent.parent / "curricula"
 
@@ -57,7 +58,8 @@ def _program_values(program: dict[str, Any]) -> dict[str, Any]:
 
 def _content(data: dict[str, Any]) -> dict[str, Any]:
     """What identifies a version's content (programme metadata is not versioned)."""
-    return {k: data[k] for k in ("version", "weeks", "sessions", "exercises")}
+    core = ("version", "weeks", "sessions", "exercises")
+    return {k: data.get(k) for k in (*core, *(s.name for s in extra_sections()))}
 
 
 def import_result(
@@ -116,6 +118,8 @@ def _create_version(program: Program, data: dict[str, Any]) -> ProgramVersion:
         Session.objects.create(version=version, order=order, **session)
     for order, exercise in enumerate(data["exercises"]):
         ExerciseTemplate.objects.create(version=version, order=order, **exercise)
+    for section in extra_sections():
+        section.import_(version, data[section.name])
     return version
 
 

@@ -18,6 +18,7 @@ from django.core.validators import URLValidator
 
 from ..models import ExerciseTemplate, Program, Session, Week
 from ..validation import Problem, curriculum_problems
+from .sections import extra_sections
 
 MAX_BYTES = 1_000_000  # A curriculum is a few dozen kilobytes; refuse anything absurd.
 SECTIONS = ("program", "version", "weeks", "sessions", "exercises")
@@ -256,7 +257,7 @@ def _check_mapping(
     return out if len(errors) == before else None
 
 
-def _check_list(
+def check_list(
     value: Any, fields: dict[str, F], path: FieldPath, errors: list[str]
 ) -> list[dict[str, Any] | None] | None:
     """The items (None for each invalid one), or None when the section is not a list."""
@@ -319,15 +320,17 @@ def _rule_checks(data: dict[str, Any], errors: list[str]) -> None:
 def validate_curriculum(raw: Any) -> dict[str, Any]:
     """Validate already-loaded YAML data; return it normalized (defaults filled in)."""
     errors: list[str] = []
+    extras = extra_sections()
+    known = (*SECTIONS, *(s.name for s in extras))
     if not isinstance(raw, dict):
         raise CurriculumError(
-            [f"(document): expected a mapping of {', '.join(SECTIONS)}, got {_describe(raw)}"]
+            [f"(document): expected a mapping of {', '.join(known)}, got {_describe(raw)}"]
         )
     for key in raw:
-        if key not in SECTIONS:
-            close = difflib.get_close_matches(str(key), SECTIONS, n=1)
+        if key not in known:
+            close = difflib.get_close_matches(str(key), known, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
-            errors.append(f"{key}: unknown section{hint}; expected one of {', '.join(SECTIONS)}")
+            errors.append(f"{key}: unknown section{hint}; expected one of {', '.join(known)}")
     data: dict[str, Any] = {}
     for name, fields in (("program", PROGRAM_FIELDS), ("version", VERSION_FIELDS)):
         data[name] = None
@@ -341,10 +344,13 @@ def validate_curriculum(raw: Any) -> dict[str, Any]:
                 errors.append("weeks: required")
             data[name] = [] if name != "weeks" else None
         else:
-            data[name] = _check_list(raw[name], fields, (name,), errors)
+            data[name] = check_list(raw[name], fields, (name,), errors)
     _check_unique_slugs(_valid(data["sessions"]), "sessions", errors)
     _check_unique_slugs(_valid(data["exercises"]), "exercises", errors)
     _rule_checks(data, errors)
+    for section in extras:
+        # Registered by apps above programs (programs.yaml_io.sections).
+        data[section.name] = section.parse(raw.get(section.name), errors)
     if errors:
         raise CurriculumError(errors)
     # Sessions in calendar order (stable for sessions on the same day).

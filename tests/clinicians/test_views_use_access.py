@@ -42,6 +42,9 @@ EXPECT: dict[str, tuple[str, str, int, str | None]] = {
     "cohort_screening": ("POST", "facilitator", 200, "view_cohort"),
     "cohort_occurrence_move": ("POST", "facilitator", 302, None),
     "cohort_occurrence_cancel": ("POST", "facilitator", 302, None),
+    "outcomes": ("GET", "anyone", 200, "view_programme_outcomes"),
+    "outcomes_csv": ("GET", "anyone", 200, "export_programme_outcomes"),
+    "patient_fhir": ("GET", "responsible", 200, "export_fhir"),
     # bringing patients in (invitations: the inviting clinician; waiting list: any staff of
     # the clinic) and a patient's programme and care team (issue 9)
     "invitation_list": ("GET", "anyone", 200, "view_invitations"),

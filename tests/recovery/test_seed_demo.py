@@ -120,12 +120,14 @@ def seeder_registry():
 def test_the_feature_apps_register_their_seeders_in_order():
     from clinicians import demo_caseload, demo_intake
     from journaling import demo as journaling_demo
+    from outcomes import demo as outcomes_demo
     from programs import demo as programs_demo
     from recovery.demo import seeders
 
     assert seeders() == [
         ("programs", programs_demo.seed),
         ("journaling", journaling_demo.seed),
+        ("outcomes", outcomes_demo.seed),
         ("clinicians-intake", demo_intake.seed),
         ("clinicians-caseload", demo_caseload.seed),
     ]
