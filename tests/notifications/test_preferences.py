@@ -11,7 +11,7 @@ from django.core import mail
 from django.test import Client
 
 from recovery.models import Notification, NotificationPreference, ReminderLedger
-from recovery.notifications import tokens
+from recovery.notifications import registry, tokens
 from tests.conftest import client_for
 
 from .conftest import ledger, utc
@@ -48,7 +48,11 @@ def test_the_account_page_sets_name_zone_reminder_time_kinds_quiet_days_and_paus
     assert (profile.display_name, profile.time_zone, profile.reminder_time) == (
         "Robin Ash", "Europe/London", dt.time(9, 0))
     prefs = NotificationPreference.objects.get(user=patient)
-    assert prefs.muted_kinds == ["inactivity_nudge"]
+    # Every patient kind not ticked is muted; the ticked ones are not.
+    assert set(prefs.muted_kinds) == {
+        k.name for k in registry.kinds("patient")
+    } - {"daily_practice", "group_session"}
+    assert "inactivity_nudge" in prefs.muted_kinds
     assert prefs.quiet_weekdays == [5, 6] and prefs.paused is False
     # 09:00 in London on a Tuesday in June is 08:00 UTC: the new settings are what counts.
     assert send_at_8(run_dispatcher).status == Status.SENT

@@ -48,7 +48,8 @@ def test_sign_up_page_and_form_work_while_redis_is_down(redis_down, client: Clie
     response = client.post(
         "/accounts/signup/",
         {"email": "new@example.test", "password1": "a quiet walk by the river",
-         "password2": "a quiet walk by the river"},
+         "password2": "a quiet walk by the river", "display_name": "New Patient",
+         "time_zone": "Europe/Paris"},
     )
     assert response.status_code == 302
 
