@@ -10,7 +10,7 @@ class CliniciansConfig(AppConfig):
         from django.db.models.signals import m2m_changed, post_save
 
         from programs.models import Cohort, CohortMembership, Enrolment
-        from recovery import adapters, demo, panels
+        from recovery import access, adapters, demo, panels
 
         from . import care_teams, demo_caseload, demo_intake, joining, reminders, visits
 
@@ -25,6 +25,7 @@ class CliniciansConfig(AppConfig):
         # Someone who signs up alone waits for the clinic, and lands on the waiting page.
         user_signed_up.connect(joining.on_signed_up, dispatch_uid="join_request_on_signup")
         adapters.register_landing(joining.landing)
+        access.register_care_team(care_teams.clinicians_of)
         demo.register_seeder("clinicians-intake", order=40, seed=demo_intake.seed)
         # The weekly caseload digest (recovery.notifications.registry).
         reminders.register()

@@ -35,6 +35,13 @@ def team_of(patient: User) -> QuerySet[CareTeamMember]:
     )
 
 
+def clinicians_of(patient: User) -> QuerySet[User]:
+    """The active clinicians on the patient's care team (recovery.access.care_team_of)."""
+    return User.objects.filter(
+        care_of__patient=patient, is_active=True, clinic_id=patient.clinic_id
+    ).distinct()
+
+
 def primary_of(patient: User) -> User | None:
     member = (
         CareTeamMember.objects.filter(patient=patient, role=Role.PRIMARY)

@@ -11,7 +11,7 @@ class OutcomesConfig(AppConfig):
         from recovery import exports, panels
         from recovery.demo import register_seeder
 
-        from . import demo, fhir, gate, schedule_yaml
+        from . import demo, fhir, gate, reminders, schedule_yaml
         from .today import questionnaires_panel
 
         panels.register("questionnaires", order=10, build=questionnaires_panel)
@@ -26,3 +26,5 @@ class OutcomesConfig(AppConfig):
         exports.register("questionnaires_fhir", build=fhir.bundle_for)
         # The demo patient's questionnaires, and former patients for the outcomes page.
         register_seeder("outcomes", order=30, seed=demo.seed)
+        # A questionnaire due (patient) and a safety alert (care team): recovery.notifications.
+        reminders.register()

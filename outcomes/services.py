@@ -13,11 +13,9 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from programs.models import Enrolment
 from recovery.models import User
 
 from .models import InstrumentVersion, QuestionnaireResponse, SafetyAlert
@@ -137,39 +135,33 @@ def open_safety_alert(response: QuestionnaireResponse) -> SafetyAlert | None:
     return alert
 
 
-def care_team_emails(patient: User) -> list[str]:
-    """Who hears of an alert: the clinicians of the patient's open enrolments, the facilitators
-    of their cohorts, and the clinic's contact address; all of the patient's own clinic."""
-    enrolments = Enrolment.objects.open().filter(patient=patient)
-    staff = User.objects.filter(
-        Q(pk__in=enrolments.values("clinician")) | Q(facilitating__memberships__enrolment__in=enrolments),
-        clinic_id=patient.clinic_id, is_active=True,
-    ).distinct()
-    emails = sorted({u.email for u in staff})
-    if patient.clinic.contact_email and patient.clinic.contact_email not in emails:
-        emails.append(patient.clinic.contact_email)
-    return emails
-
-
 def notify_care_team(alert: SafetyAlert) -> None:
-    """Queue the care team's email once the alert is committed; never raises.
+    """Tell the care team and the clinic; never raises.
 
-    The alert row is what the clinicians' dashboard shows, and it is saved first; a broker
-    that is down must not turn the patient's crisis page into an error, so the enqueue runs
-    inside try/except (also when an outer transaction commits later). The email names no
-    patient and no answer (email is not a private channel): it links to the alert.
+    The care team's messages go through the reminder ledger as the essential `safety_alert`
+    kind (outcomes.reminders.notify): a row per clinician written now, handed to the worker
+    after the commit, and sent later by the dispatcher's sweep if the broker is down, never
+    dropped for being late. The clinic's contact address gets a plain email, queued
+    best-effort. Neither names the patient or an answer: they link to the patient's page.
     """
-    recipients = care_team_emails(alert.patient)
-    if not recipients:
-        log.warning("Safety alert %s: no care team address to notify", alert.pk)
+    from .reminders import notify
+
+    try:
+        notify(alert)
+    except Exception:  # noqa: BLE001 - the alert row is saved; the dispatcher's pass retries
+        log.exception("Safety alert %s: the care team's reminders could not be written", alert.pk)
+    contact = alert.patient.clinic.contact_email
+    if not contact:
         return
-    link = settings.SITE_URL.rstrip("/") + reverse("admin:outcomes_safetyalert_change", args=[alert.pk])
+    link = settings.SITE_URL.rstrip("/") + reverse(
+        "clinicians:patient_review", args=[alert.patient_id]
+    ) + "#alerts"
     body = (
         "A questionnaire answer from one of your patients needs a clinician's review today.\n\n"
-        f"Open the safety alert: {link}\n"
+        f"Open the patient's page (sign-in required): {link}\n"
     )
     subject = f"[{settings.SITE_NAME}] Safety alert: please review today"
-    transaction.on_commit(lambda: queue_email(alert.pk, subject, body, recipients))
+    transaction.on_commit(lambda: queue_email(alert.pk, subject, body, [contact]))
 
 
 def queue_email(alert_id: int, subject: str, body: str, recipients: list[str]) -> bool:

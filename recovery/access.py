@@ -46,6 +46,25 @@ def get_own_or_404(qs: QuerySet[M], user: User, lookup: str = "patient", **filte
         raise Http404("Not found") from exc
 
 
+# Who is on a patient's care team is the clinicians app's rule (clinicians.access reads it);
+# apps below clinicians that must reach the team (a safety alert's email) ask through this hook,
+# which clinicians registers from its AppConfig.ready().
+_care_team: list[Any] = []
+
+
+def register_care_team(resolver: Any) -> None:
+    """`resolver(patient) -> QuerySet[User]`: the active clinicians on the patient's team."""
+    _care_team[:] = [resolver]
+
+
+def care_team_of(patient: User) -> QuerySet[User]:
+    """The clinicians on `patient`'s care team (nobody if no app answers)."""
+    if not _care_team:
+        return User.objects.none()
+    team: QuerySet[User] = _care_team[0](patient)
+    return team
+
+
 class ClinicScopedMixin:
     """For every ModelAdmin that holds clinic or patient data: lists, change pages, deletes
     and foreign-key choices stay inside the signed-in admin's clinic.

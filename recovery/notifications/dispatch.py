@@ -111,6 +111,11 @@ def dispatch(now: dt.datetime | None = None) -> DispatchReport:
     return report
 
 
+def essential_kinds() -> list[str]:
+    """Kinds never dropped for being late (a safety alert is worth an email an hour late)."""
+    return [k.name for k in registry.kinds() if k.essential]
+
+
 def stalled(now: dt.datetime) -> list[int]:
     """Rows nobody is working on: queued but never picked up (a broker that lost the message)
     or claimed by a worker that died (its lease ran out). Handed out again; the send task's
@@ -119,8 +124,8 @@ def stalled(now: dt.datetime) -> list[int]:
     ids = list(
         ReminderLedger.objects.filter(
             Q(status=Status.QUEUED) | Q(status=Status.SENDING),
+            Q(due_at__gte=now - late_window()) | Q(kind__in=essential_kinds()),
             touched_at__lt=stale,
-            due_at__gte=now - late_window(),
         ).values_list("id", flat=True)[:BATCH_SIZE]
     )
     if ids:
@@ -139,7 +144,7 @@ def sweep_too_late(now: dt.datetime) -> int:
         Q(status=Status.QUEUED) | Q(status=Status.SENDING),
         touched_at__lt=now - send_lease(),
         due_at__lt=now - late_window(),
-    ).update(status=Status.SKIPPED, reason="too late: not sent within the late window",
+    ).exclude(kind__in=essential_kinds()).update(status=Status.SKIPPED, reason="too late: not sent within the late window",
              touched_at=now)
 
 

@@ -30,7 +30,8 @@ def absolute(path: str) -> str:
 def render(row: ReminderLedger, kind: ReminderKind) -> Message:
     context = {**row.context, "recipient": row.recipient, "SITE_NAME": settings.SITE_NAME}
     text = render_to_string(f"notifications/kinds/{kind.name}.txt", context).strip()
-    return Message(title=kind.title, text=text, url=kind.url)
+    # A kind may point one reminder somewhere more precise (a patient's page) in its context.
+    return Message(title=kind.title, text=text, url=str(row.context.get("url") or kind.url))
 
 
 def build(row: ReminderLedger, kind: ReminderKind, message: Message) -> EmailMultiAlternatives:

@@ -40,7 +40,7 @@ def skip_reason(row: ReminderLedger, kind: registry.ReminderKind | None, now: dt
     changed since the dispatcher wrote the row)."""
     if kind is None:
         return f"kind {row.kind!r} is no longer registered"
-    if now - row.due_at > late_window():
+    if now - row.due_at > late_window() and not kind.essential:
         return "too late: more than the late window after its time"
     user: User = row.recipient
     if not user.is_active:

@@ -22,8 +22,10 @@ Status = ReminderLedger.Status
 def test_each_feature_app_registered_its_kinds():
     names = {k.name for k in registry.kinds()}
     assert {"daily_practice", "inactivity_nudge", "group_session", "caseload_digest"} <= names
-    assert {k.name for k in registry.kinds("clinician")} == {"caseload_digest", "visit_clinician"}
-    assert "visit_patient" in {k.name for k in registry.kinds("patient")}
+    assert {k.name for k in registry.kinds("clinician")} == {
+        "caseload_digest", "visit_clinician", "safety_alert"
+    }
+    assert {"visit_patient", "questionnaire_due"} <= {k.name for k in registry.kinds("patient")}
 
 
 @pytest.fixture
@@ -144,3 +146,36 @@ def test_a_follow_up_visit_is_announced_the_day_before_to_patient_and_clinician(
     # 09:00 UTC is 10:00 in London in June; no clinical detail in the body.
     assert "tomorrow, Tuesday 10 June at 10:00 (Europe/London)" in to_patient.body
     assert "score" not in to_patient.body.lower() and "pain" not in to_patient.body.lower()
+
+
+def test_a_safety_alert_reaches_the_care_team_even_late_and_even_when_muted(
+    make_patient, doc, run_dispatcher
+):
+    """The request writes the ledger rows; if the broker lost the hand-over, the dispatcher's
+    sweep sends them later: an essential kind is never dropped as too late, nor muted."""
+    from clinicians.care_teams import ensure_member
+    from outcomes import reminders
+    from outcomes.models import InstrumentVersion, QuestionnaireResponse, SafetyAlert
+
+    patient = make_patient("UTC", None)
+    ensure_member(patient, doc)
+    NotificationPreference.objects.create(user=doc, muted_kinds=["safety_alert"], paused=True)
+    from django.core.management import call_command
+
+    call_command("load_instruments", verbosity=0)
+    version = InstrumentVersion.objects.get(instrument__code="PHQ-9")
+    with time_machine.travel(utc(2025, 6, 10, 9, 0), tick=False):
+        response = QuestionnaireResponse.objects.create(
+            patient=patient, version=version, local_date=dt.date(2025, 6, 10),
+            answers=[0] * 8 + [2], status="submitted", submitted_at=utc(2025, 6, 10, 9, 0),
+            score=2, valid=True, safety=True,
+        )
+        alert = SafetyAlert.objects.create(patient=patient, response=response, reason="item 9")
+        assert reminders.notify(alert) == 1  # its on-commit hand-over is lost (not run here)
+    [row] = ReminderLedger.objects.filter(kind="safety_alert")
+    assert row.status == Status.QUEUED
+    with time_machine.travel(utc(2025, 6, 10, 10, 0), tick=False):  # an hour later
+        run_dispatcher()
+    row.refresh_from_db()
+    assert row.status == Status.SENT and row.recipient_id == doc.pk
+    assert ReminderLedger.objects.filter(kind="safety_alert").count() == 1  # no second row

@@ -100,6 +100,12 @@ def test_item_9_shows_crisis_resources_and_opens_one_alert(
     patient_client, patient, instruments, crisis_clinic, django_capture_on_commit_callbacks, mailoutbox,
     celery_eager,  # noqa: F811 - the fixture imported above
 ):
+    from clinicians.care_teams import ensure_member
+    from recovery.models import ReminderLedger
+    from tests.factories import ClinicianFactory
+
+    doctor = ClinicianFactory(email="doctor@clinic.test", clinic=patient.clinic)
+    ensure_member(patient, doctor)
     data = phq9(0, 0, 0, 0, 0, 0, 0, 0, 1)
     with django_capture_on_commit_callbacks(execute=True):
         page = patient_client.post(url("PHQ-9"), data)
@@ -109,10 +115,14 @@ def test_item_9_shows_crisis_resources_and_opens_one_alert(
     assert "Call the crisis line: 988 (any time)." in text and 'role="alert"' in text
     alert = SafetyAlert.objects.get(patient=patient)
     assert alert.is_open and "item 9 answered 1 (Several days)" in alert.reason
-    # One email to the care team, naming no patient and no answer: a link to the alert.
-    assert [m.to for m in mailoutbox] == [["team@clinic.test"]]
-    assert patient.email not in mailoutbox[0].body and "Several days" not in mailoutbox[0].body
-    assert f"/outcomes/safetyalert/{alert.pk}/" in mailoutbox[0].body
+    # The care team through the reminder ledger (one row each, sent), the clinic's address by
+    # a plain email; neither names the patient or an answer: they link to the patient's page.
+    [row] = ReminderLedger.objects.filter(kind="safety_alert")
+    assert (row.recipient_id, row.slot, row.status) == (doctor.pk, f"alert-{alert.pk}", "sent")
+    assert sorted(m.to[0] for m in mailoutbox) == ["doctor@clinic.test", "team@clinic.test"]
+    for message in mailoutbox:
+        assert patient.email not in message.body and "Several days" not in message.body
+        assert f"/clinic/patients/{patient.pk}/" in message.body
 
 
 def test_a_broker_failure_never_loses_the_alert_or_the_page(
@@ -125,7 +135,7 @@ def test_a_broker_failure_never_loses_the_alert_or_the_page(
     monkeypatch.setattr(send_email, "apply_async", unreachable)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         page = patient_client.post(url("PHQ-9"), phq9(3, 3, 3, 3, 3, 3, 3, 3, 3))
-    assert len(callbacks) == 1  # the email was attempted, after the commit
+    assert len(callbacks) == 2  # the care team's reminders and the clinic's email, after commit
     assert page.status_code == 200 and "Call the crisis line" in page.content.decode()
     assert SafetyAlert.objects.filter(patient=patient, acknowledged_at=None).count() == 1
     assert "could not be queued" in caplog.text
