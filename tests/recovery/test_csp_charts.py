@@ -2,7 +2,7 @@
 
 pygal writes a <style> into each SVG; the CSP blocks it (and a nonce would not survive an htmx
 swap). `csp_svg` drops it and static/css/charts.css carries the same rules. Regenerate that file
-after changing journaling.charts' look:  DEBUG=1 python -m tests.recovery.test_csp_charts
+after changing journaling.charts' or outcomes.charts' look:  DEBUG=1 python -m tests.recovery.test_csp_charts
 """
 
 from __future__ import annotations
@@ -24,9 +24,13 @@ def expected_css() -> str:
     from journaling.charts import ScorePoint, WeekAdherence
 
     day = dt.date(2025, 1, 1)
+    from outcomes.charts import pain_free_svg
+    from outcomes.statistics import summarise
+
     drawn = {
         "trend": charts.trend_svg([ScorePoint(day, 3, 4, 5)], day, day + dt.timedelta(days=6)),
         "adherence": charts.adherence_svg([WeekAdherence(1, 3, 2)]),
+        "outcomes": pain_free_svg(summarise("", [])),
     }
     parts = [HEADER]
     for kind, svg in drawn.items():
