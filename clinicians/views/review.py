@@ -16,10 +16,12 @@ from recovery.models import User
 
 
 def intake_panels(patient: User, user: User) -> dict[str, Any]:
-    """The programme (enrol, pause, resume, complete, withdraw) and care-team sections."""
+    """The programme (enrol, pause, resume, complete, withdraw) and care-team sections: their
+    partials read these names at the top of the context, as on the programme page."""
     return {
-        "programme": programme_context(patient, user),
-        "care_team": care_teams.panel_context(patient, user),
+        **programme_context(patient, user),
+        **care_teams.panel_context(patient, user),
+        "show_intake_panels": True,
     }
 
 

@@ -60,6 +60,9 @@ def test_the_review_shows_trends_shared_work_and_never_private_writing(world, cl
     assert "Hidden diary" not in body and "never for staff" not in body
     assert "SECRET" not in body and "Shame" not in body
     assert "entries kept private are not read by staff" in body
+    # The programme (its actions) and the care team are managed from the same page.
+    assert 'id="programme-h">Programme</h2>' in body and 'id="care-team-h">Care team</h2>' in body
+    assert "Pause" in body and clinician.display_name in body
     assert AuditEvent.objects.filter(actor=clinician, patient=world, action="view_patient_review").count() == 1
     # Every SVG id on the page is unique (two pygal charts side by side).
     ids = re.findall(r'<svg[^>]* id="([^"]+)"', body)
