@@ -11,7 +11,9 @@ import os
 
 # recovery.settings reads these at import time: the bench measures production's code paths.
 os.environ["DEBUG"] = "0"
-os.environ.setdefault("SECRET_KEY", "bench-only-key-never-used-outside-the-benchmark")
+# Fixed (the setup process and gunicorn must sign sessions alike), 50+ characters as production
+# requires; it signs nothing but the bench's own throwaway database on loopback.
+os.environ.setdefault("SECRET_KEY", "bench-harness-key-for-loopback-measurements-only-0001-not-secret")
 os.environ.setdefault("CACHE_KEY_PREFIX", "recovery-bench")
 
 from recovery.settings import *  # noqa: E402,F403
