@@ -196,7 +196,9 @@ def attendance(patient: User) -> list[dict[str, Any]]:
         row = per.setdefault(cohort.pk, {"cohort": cohort, "counts": Counter(), "sessions": []})
         row["counts"][a.get_status_display()] += 1
         row["sessions"].append(a)
-    return list(per.values())
+    # Pairs, not the Counter: a template's `counts.items` on a Counter looks up the key "items"
+    # (0) before the method, and a loop over 0 is an error.
+    return [{**row, "counts": list(row["counts"].items())} for row in per.values()]
 
 
 def adherence_words(weeks: list[charts.WeekAdherence]) -> str:

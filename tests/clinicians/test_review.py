@@ -98,3 +98,20 @@ def test_the_timeline_starts_at_the_last_visit_held(world, clinician):
 def test_the_intake_panels_are_included_only_when_provided(world, clinician):
     body = client_for(clinician).get(f"/clinic/patients/{world.pk}/").content.decode()
     assert "_programme.html" not in body  # no error, no placeholder until h/intake lands
+
+
+def test_the_review_counts_group_attendance():
+    """A patient with recorded group sessions (the demo patient has them) gets a page, not a
+    500, with the counts in words."""
+    from programs import cohorts
+    from tests.clinicians.test_access import World
+
+    w = World()
+    membership = cohorts.join_cohort(w.cohort, w.enrolment, w.facilitator)
+    assert membership.pk
+    first = w.occurrences[0]
+    cohorts.record_attendance(first, w.patient, "excused", w.facilitator)
+    response = client_for(w.responsible).get(f"/clinic/patients/{w.patient.pk}/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Monday group" in body and "Excused: 1" in body
