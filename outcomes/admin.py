@@ -15,8 +15,7 @@ from django.utils.html import format_html, format_html_join
 
 from programs.admin import FrozenAwareInline
 from programs.models import ProgramVersion
-from recovery import audit
-from recovery.access import ClinicScopedAdmin
+from recovery.access import AuditedPatientAdmin
 
 from .models import (
     Instrument,
@@ -110,23 +109,8 @@ class InstrumentVersionAdmin(admin.ModelAdmin):
         return super().changelist_view(request, extra_context)
 
 
-class AuditedAdmin(ClinicScopedAdmin):
+class AuditedAdmin(AuditedPatientAdmin):
     """Every list and change page of these patient rows is written to the audit trail."""
-
-    clinic_lookup = "patient__clinic"
-    audit_action = ""
-
-    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
-        audit.record(request, f"admin_list_{self.audit_action}")
-        return super().changelist_view(request, extra_context)
-
-    def change_view(
-        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
-    ) -> HttpResponse:
-        obj = self.get_object(request, object_id)
-        if obj is not None:
-            audit.record(request, f"admin_view_{self.audit_action}", patient=obj.patient)
-        return super().change_view(request, object_id, form_url, extra_context)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # patients answer; nobody writes answers for them here

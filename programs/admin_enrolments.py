@@ -14,10 +14,9 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 
-from recovery import audit
-from recovery.access import ClinicScopedAdmin
+from recovery.access import AuditedPatientAdmin
 from recovery.http import AuthedHttpRequest
 from recovery.models import User
 
@@ -25,22 +24,8 @@ from . import enrolments
 from .models import Enrolment, EnrolmentPause, ProgramVersion, Screening
 
 
-class AuditedAdmin(ClinicScopedAdmin):
-    """Every list and every opened record of patient data is written to the audit trail."""
-
-    audit_action = ""
-
-    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
-        audit.record(request, f"admin_list_{self.audit_action}")
-        return super().changelist_view(request, extra_context)
-
-    def change_view(
-        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
-    ) -> HttpResponse:
-        obj = self.get_object(request, object_id)
-        if obj is not None:
-            audit.record(request, f"admin_view_{self.audit_action}", patient=obj.patient)
-        return super().change_view(request, object_id, form_url, extra_context)
+class AuditedAdmin(AuditedPatientAdmin):
+    """Enrolments and screenings: scoped by their patient's clinic, every read audited."""
 
 
 class EnrolmentForm(forms.ModelForm):

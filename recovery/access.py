@@ -116,6 +116,8 @@ class AuditedAdminMixin:
     its `patient` or `user`; rows about no patient are not audited. Put it before the admin
     base class: `class UserAdmin(AuditedAdminMixin, ClinicScopedMixin, BaseUserAdmin)`."""
 
+    audit_action: str = ""  # names the events (admin_view_<this>); the model's name if empty
+
     def audit_patient(self, obj: Any) -> User | None:
         if isinstance(obj, User):
             return obj if obj.is_patient else None
@@ -134,7 +136,7 @@ class AuditedAdminMixin:
             if patient is not None:
                 audit.record(
                     request,
-                    f"admin_view_{obj._meta.model_name}",
+                    f"admin_view_{self.audit_action or obj._meta.model_name}",
                     patient=patient,
                     object_id=str(obj.pk),
                 )
@@ -143,3 +145,14 @@ class AuditedAdminMixin:
 
 class ClinicScopedAdmin(ClinicScopedMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     pass
+
+
+class AuditedPatientAdmin(AuditedAdminMixin, ClinicScopedAdmin):
+    """A clinic-scoped admin of rows about one patient each (enrolments, screenings, answers,
+    alerts): the list (admin_list_<audit_action>) and every opened row are audited."""
+
+    clinic_lookup = "patient__clinic"
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        audit.record(request, f"admin_list_{self.audit_action or self.model._meta.model_name}")
+        return super().changelist_view(request, extra_context)
