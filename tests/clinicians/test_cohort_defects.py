@@ -14,7 +14,7 @@ from programs import cohorts
 from programs.models import Attendance, Cohort, CohortMembership, Occurrence
 from tests.conftest import client_for
 from tests.factories import AdminFactory, PatientFactory
-from tests.programs.test_cohorts import enrol, make_cohort, make_version, ny_clinic
+from tests.programs.test_cohorts import enrol, make_version, ny_clinic
 
 pytestmark = pytest.mark.django_db
 
@@ -25,16 +25,6 @@ NOW = dt.datetime(2026, 3, 12, 15, 0, tzinfo=dt.UTC)  # Thursday 12 March, 11:00
 def frozen_clock():
     with time_machine.travel(NOW, tick=False):
         yield
-
-
-@pytest.fixture
-def cohort(clinician, patient):
-    ny_clinic()
-    version = make_version(weeks=3)
-    cohort = make_cohort(version, clinician, name="Monday group")
-    cohorts.join_cohort(cohort, enrol(patient, clinician, version), clinician)
-    cohorts.generate_occurrences(cohort)
-    return cohort
 
 
 def new_cohort(client, version, **changes):

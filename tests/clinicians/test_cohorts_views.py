@@ -26,17 +26,6 @@ def frozen_clock():
         yield
 
 
-@pytest.fixture
-def cohort(clinician, patient):
-    """Three weekly Monday meetings from 2 March: two held, one ahead (16 March)."""
-    ny_clinic()
-    version = make_version(weeks=3)
-    cohort = make_cohort(version, clinician, name="Monday group")
-    cohorts.join_cohort(cohort, enrol(patient, clinician, version), clinician)
-    cohorts.generate_occurrences(cohort)
-    return cohort
-
-
 def url(cohort, suffix: str = "") -> str:
     return f"/clinic/cohorts/{cohort.pk}/{suffix}"
 
