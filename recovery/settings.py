@@ -99,7 +99,10 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'db.sqlite3'}"),
 }
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+# Connection reuse (issue 12): a worker keeps its connection for this many seconds instead of
+# connecting per request; health checks drop a connection the server closed. 0 under DEBUG
+# (runserver's threads would each hold one open). DB_CONN_MAX_AGE overrides.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0 if DEBUG else 60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file (not in-memory) test database lets a real Celery worker thread share it.
