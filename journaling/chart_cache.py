@@ -4,6 +4,7 @@ Drawing a pygal chart costs far more than the queries behind it (issue 12: 61% o
 with a year of data), and a patient opens History much more often than their data changes.
 Each chart is cached under a key made of everything it is drawn from:
 
+- every chart: the active language (labels and summaries are text);
 - the trend chart: the patient, the period (first and last local date) and the check-ins'
   version in that period (how many, and the latest `updated_at`: a new, edited or deleted
   check-in changes it);
@@ -25,6 +26,7 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db.models import Count, Max, OuterRef, QuerySet, Subquery
+from django.utils import translation
 
 from journaling import charts, progress
 from journaling.charts import ScorePoint, WeekAdherence
@@ -53,7 +55,9 @@ class AdherenceBlock:
 
 
 def _key(*parts: object) -> str:
-    return ":".join(["history", f"v{CACHE_VERSION}", *(str(p) for p in parts)])
+    # The language too: labels and summaries are translated text.
+    language = translation.get_language() or "-"
+    return ":".join(["history", f"v{CACHE_VERSION}", language, *(str(p) for p in parts)])
 
 
 def _related(model: type, value: Count | Max, **also: object) -> Subquery:
