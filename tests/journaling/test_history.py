@@ -17,6 +17,7 @@ from journaling import progress
 from journaling.models import CheckIn, ExerciseCompletion, JournalEntry
 from programs.models import (
     Enrolment,
+    EnrolmentPause,
     ExerciseTemplate,
     Program,
     ProgramVersion,
@@ -421,9 +422,9 @@ def test_history_query_count_is_fixed(
         many = _history_queries(patient_client, "/history/?days=90")
         week = _history_queries(patient_client, "/history/?week=2026-11-09")
         # Session, user, profile, 3 for the calendar, 2 for the trend chart, 1 for the
-        # programmes, 7 for the current one's adherence, and the page frame (the clinic's
+        # programmes, 8 for the current one's adherence, and the page frame (the clinic's
         # crisis line): a little headroom for the frame.
-        with django_assert_max_num_queries(18):
+        with django_assert_max_num_queries(19):
             patient_client.get("/history/?days=90")
         cache.clear()
         patient_client.get("/history/?days=90")
@@ -485,4 +486,9 @@ def test_charts_are_cached_until_their_data_changes(patient, patient_client, cli
         ExerciseCompletion.objects.create(
             patient=patient, enrolment=enrolment, exercise=write, local_date=dt.date(2026, 11, 9)
         )
-        assert "You did 8 of" in patient_client.get("/history/").content.decode()
+        before = patient_client.get("/history/").content.decode()
+        assert "You did 8 of" in before
+        EnrolmentPause.objects.create(enrolment=enrolment, start=dt.date(2026, 11, 12))
+        paused = patient_client.get("/history/").content.decode()
+    summary = re.compile(r"You did \d+ of \d+ exercises")
+    assert summary.search(paused).group() != summary.search(before).group()  # fewer due
