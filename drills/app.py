@@ -24,6 +24,7 @@ from .services import HOST, Postgres, Redis, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 DB_NAME = "recovery"
+TEST_DB_NAME = f"test_{DB_NAME}"  # pytest-django's name for it
 
 
 @dataclass
@@ -86,7 +87,7 @@ def start_services(*, seed: bool = True) -> Stack:
     django.setup()
     stack = Stack(pg=pg, redis=redis, tmp=tmp, env={**os.environ, **env})
     if not reuse:
-        _prepare(seed)
+        _prepare(pg, seed)
         if seed and template is not None:
             from django.db import connections
 
@@ -98,12 +99,17 @@ def start_services(*, seed: bool = True) -> Stack:
     return stack
 
 
-def _prepare(seed: bool) -> None:
+def _prepare(pg: Postgres, seed: bool) -> None:
     from django.core.management import call_command
+    from django.db import connections
     from django.test.utils import override_settings
 
     started = time.monotonic()
     call_command("migrate", verbosity=0, interactive=False)
+    # A copy of the just-migrated database is what pytest-django would build as its test
+    # database: drills.worker_kill runs the existing fault test on it with --reuse-db.
+    connections.close_all()
+    pg.execute(f'CREATE DATABASE "{TEST_DB_NAME}" TEMPLATE "{DB_NAME}"')
     if seed:
         call_command("load_curricula", stdout=StringIO())
         call_command("load_instruments", stdout=StringIO())
