@@ -1,7 +1,7 @@
 """The application under a drill: production settings (bench/settings.py: DEBUG off, only
 plain-HTTP relaxations) on the drill's own PostgreSQL and Redis, the demo seeded, gunicorn
-started the Dockerfile's way, a Celery worker when a drill needs one,
-and signed-in sessions made directly (bench.data), so no TOTP code has to be typed.
+started the Dockerfile's way, and signed-in sessions made directly (bench.data), so no TOTP
+code has to be typed.
 
 Call `start_services()` before anything imports Django settings: it starts the servers,
 points the environment at them and then sets Django up.
@@ -33,19 +33,11 @@ class Stack:
     redis: Redis
     tmp: Path
     env: dict[str, str] = field(default_factory=dict)
-    procs: list[subprocess.Popen[bytes]] = field(default_factory=list)
     servers: list[Gunicorn] = field(default_factory=list)
 
     def close(self) -> None:
         for server in self.servers:
             server.stop()
-        for proc in self.procs:
-            if proc.poll() is None:
-                proc.terminate()
-                try:
-                    proc.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
         self.redis.stop()
         self.pg.remove()
         if not os.environ.get("DRILLS_KEEP"):
@@ -59,9 +51,20 @@ def start_services(*, seed: bool = True) -> Stack:
     migrated and (seed=True) the demo loaded. A template cluster ($DRILLS_TEMPLATE, which
     `python -m drills` sets) is copied when it exists and written when it does not."""
     tmp = Path(tempfile.mkdtemp(prefix="drills-"))
-    redis = Redis().start()
+    redis, pg = Redis(), Postgres()
+    stack = Stack(pg=pg, redis=redis, tmp=tmp)
+    try:
+        _start(stack, seed)
+    except BaseException:
+        stack.close()  # no server of ours outlives a drill that could not start
+        raise
+    return stack
+
+
+def _start(stack: Stack, seed: bool) -> None:
+    pg, redis = stack.pg, stack.redis
+    redis.start()
     template = Path(os.environ["DRILLS_TEMPLATE"]) if os.environ.get("DRILLS_TEMPLATE") else None
-    pg = Postgres()
     reuse = seed and template is not None and (template / "PG_VERSION").exists()
     if reuse:
         assert template is not None
@@ -73,19 +76,19 @@ def start_services(*, seed: bool = True) -> Stack:
         "DJANGO_SETTINGS_MODULE": "bench.settings",
         "DATABASE_URL": pg.url(DB_NAME),
         "REDIS_URL": redis.url(0),
-        "DATA_DIR": str(tmp),
+        "DATA_DIR": str(stack.tmp),
         # Shared between drills (the runner sets it): static files are collected once.
-        "STATIC_ROOT": os.environ.get("STATIC_ROOT", str(tmp / "staticfiles")),
+        "STATIC_ROOT": os.environ.get("STATIC_ROOT", str(stack.tmp / "staticfiles")),
         # Back to Redis within seconds once it returns (production: 30 s).
         "CACHE_RETRY_SECONDS": "2",
         "CACHE_KEY_PREFIX": "drill",
     }
     os.environ.update(env)
+    stack.env = dict(os.environ)
     sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()
-    stack = Stack(pg=pg, redis=redis, tmp=tmp, env={**os.environ, **env})
     if not reuse:
         _prepare(pg, seed)
         if seed and template is not None:
@@ -96,7 +99,6 @@ def start_services(*, seed: bool = True) -> Stack:
             shutil.copytree(pg.data, template, symlinks=True)
             pg.start()
     _collectstatic()
-    return stack
 
 
 def _prepare(pg: Postgres, seed: bool) -> None:
@@ -166,17 +168,6 @@ def start_gunicorn(stack: Stack, workers: int = 2) -> Gunicorn:
     server = Gunicorn(stack, workers)
     stack.servers.append(server)
     return server
-
-
-def start_worker(stack: Stack) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "recovery", "worker", "--pool=solo",
-         "--loglevel=WARNING", "--without-mingle", "--without-gossip"],
-        cwd=ROOT, env=stack.env, stdout=subprocess.DEVNULL,
-        stderr=open(stack.tmp / "worker.log", "wb"),  # noqa: SIM115
-    )
-    stack.procs.append(proc)
-    return proc
 
 
 def signed_in(email: str) -> tuple[str, str]:
