@@ -105,7 +105,7 @@ def simulate(port: int, p: Patient, deadline: float) -> None:
             saved = _json(r.body) if r.status == 200 else {}
             if not saved.get("saved"):
                 break
-            revision = int(saved["revision"])
+            revision = int(str(saved["revision"]))
             p.entries[client_id] = words
         loop += 1
 
@@ -139,8 +139,8 @@ def verify(patients: list[Patient]) -> list[str]:
             problems.append(f"{p.email}: check-in holds {checkins[0].pain, checkins[0].stress, checkins[0].mood}, last sent {p.last_checkin}")
         elif checkins and checkins[0].local_date != user.local_today():
             problems.append(f"{p.email}: check-in on {checkins[0].local_date}, not their today")
-        stored = dict(JournalEntry.objects.filter(patient=user).values_list("client_id", "body"))
-        stored = {str(k): v for k, v in stored.items()}
+        stored = {str(client_id): body for client_id, body in
+                  JournalEntry.objects.filter(patient=user).values_list("client_id", "body")}
         if set(stored) != set(p.entries):
             problems.append(f"{p.email}: {len(stored)} journal entries for {len(p.entries)} "
                             f"client ids sent ({len(set(stored) - set(p.entries))} unexpected, "

@@ -18,8 +18,9 @@ import subprocess
 import sys
 import time
 
-from .app import ROOT, TEST_DB_NAME, start_services
+from .app import DB_NAME, ROOT, start_services
 
+ATTEMPTS = 2
 TEST = ("tests/notifications/test_worker.py::"
         "test_a_worker_killed_mid_send_loses_nothing_and_duplicates_at_most_one")
 
@@ -34,27 +35,38 @@ def main() -> int:
             "DJANGO_SETTINGS_MODULE": "recovery.settings",
             "DEBUG": "1",
             "REQUIRE_SERVICES": "1",
-            "DATABASE_URL": stack.pg.url(TEST_DB_NAME.removeprefix("test_")),
+            "DATABASE_URL": stack.pg.url(DB_NAME),  # pytest-django adds the "test_"
             "REDIS_URL": stack.redis.url(1),
         }
         env.pop("CELERY_BROKER_URL", None)
-        started = time.monotonic()
-        result = subprocess.run(  # noqa: S603
-            [sys.executable, "-m", "pytest", TEST, "-q", "--reuse-db", "-p", "no:cacheprovider",
-             "--no-cov"],
-            cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
-        )
-        seconds = time.monotonic() - started
+        attempts: list[tuple[subprocess.CompletedProcess[str], float]] = []
+        for _ in range(ATTEMPTS):
+            started = time.monotonic()
+            result = subprocess.run(  # noqa: S603
+                [sys.executable, "-m", "pytest", TEST, "-q", "--reuse-db", "-p",
+                 "no:cacheprovider", "--no-cov"],
+                cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+            )
+            attempts.append((result, time.monotonic() - started))
+            if result.returncode == 0:
+                break
     finally:
         stack.close()
-    out = result.stdout + result.stderr
-    match = re.search(r"\[fault test\] (.*)", out)
+    for n, (result, seconds) in enumerate(attempts, 1):
+        out = result.stdout + result.stderr
+        match = re.search(r"\[fault test\] (.*)", out)
+        if result.returncode != 0:
+            failure = re.search(r"^E\s+(Failed: .*|assert .*)$", out, re.MULTILINE)
+            print(out[-3000:] if failure is None else f"  attempt {n} failed: {failure.group(1)}")
+        print(f"  attempt {n}: {TEST} on the drill's own Redis (broker) and PostgreSQL, "
+              f"{seconds:.0f} s: {'passed' if result.returncode == 0 else 'FAILED'}")
     passed = result.returncode == 0 and match is not None
-    if not passed:
-        print(out[-4000:])
-    print(f"  ran {TEST} on the drill's own Redis (broker) and PostgreSQL in {seconds:.0f} s")
-    print(f"  {match.group(0) if match else 'the test printed no [fault test] line'}")
-    print(f"worker-kill drill: {'OK' if passed else 'FAILED'} — "
+    if match:
+        print(f"  {match.group(0)}")
+    # A second attempt is allowed because the test waits a fixed 25 s for a fresh worker to
+    # start, which a very busy machine can miss; a failure of both is a failure. Both show.
+    retried = f" (attempt {len(attempts)} of {ATTEMPTS})" if len(attempts) > 1 else ""
+    print(f"worker-kill drill: {'OK' if passed else 'FAILED'}{retried} — "
           f"{match.group(1) if match else 'see above'}; nothing lost, one ledger row per "
           f"reminder, at most one duplicate email per killed task (asserted by the test)")
     return 0 if passed else 1
