@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PYTHON ?= python3
 PROD_ENV_FILE ?= .env.production.example
 
-.PHONY: run test check install install-dev migrate seed lint typecheck e2e-deps clean bench bench-smoke bench-reminders report-png
+.PHONY: run test check install install-dev migrate seed lint typecheck e2e-deps clean bench bench-smoke bench-reminders report-png drills load
 
 $(VENV)/.base: requirements/base.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -76,3 +76,14 @@ report-png: seed
 	DEBUG=1 $(PY) manage.py shell -c '$(REPORT_PY)'
 	pdftoppm -png -r 110 -f 1 -l 1 -singlefile var/report.pdf var/report-page1
 	@echo "var/report-page1.png"
+
+## make drills: the fault drills, each on a PostgreSQL and a Redis of its own (never the
+## machine's): Redis stopped, PostgreSQL restarted under load, a worker killed mid-send, and
+## the backup/restore round trip. Exits non-zero if one fails. See docs/operations.md.
+drills: install-dev
+	$(PY) -m drills
+
+## make load: 50 simulated patients for LOAD_SECONDS (default 60) against gunicorn on
+## PostgreSQL; zero errors and no lost or doubled row, p50/p95 printed (docs/operations.md).
+load: install
+	$(PY) -m drills.load

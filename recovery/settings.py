@@ -59,6 +59,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "recovery.middleware.RequestIDMiddleware",
     "csp.middleware.CSPMiddleware",
+    "recovery.middleware.DatabaseUnavailableMiddleware",  # 503 "try again" while the DB is away
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
