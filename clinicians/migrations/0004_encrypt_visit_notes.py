@@ -1,20 +1,10 @@
-"""Encryption at rest of visit notes (issue 11, item 7; recovery.crypto): the columns hold
-Fernet tokens; existing notes are encrypted in place (and decrypted on the way back)."""
+"""Encryption at rest of visit notes (issue 11, item 7; recovery.crypto): the columns become
+text for Fernet tokens; 0005 encrypts the existing notes (a migration of its own: PostgreSQL
+refuses an ALTER TABLE after row updates in one transaction)."""
 
 from django.db import migrations
 
 import recovery.crypto
-from recovery import crypto_rows
-
-COLUMNS = ["summary", "discussed", "plan"]
-
-
-def encrypt(apps, schema_editor):
-    crypto_rows.encrypt_columns(schema_editor.connection, "clinicians_followupvisit", COLUMNS)
-
-
-def decrypt(apps, schema_editor):
-    crypto_rows.decrypt_columns(schema_editor.connection, "clinicians_followupvisit", COLUMNS)
 
 
 class Migration(migrations.Migration):
@@ -41,5 +31,4 @@ class Migration(migrations.Migration):
                 blank=True, help_text="How the patient is doing, in brief."
             ),
         ),
-        migrations.RunPython(encrypt, decrypt, elidable=False),
     ]

@@ -1,34 +1,14 @@
 """Encryption at rest of what a patient writes (issue 11, item 7; recovery.crypto).
 
-The columns become text holding Fernet tokens; existing rows are encrypted in place (and
-decrypted on the way back). The stressor line's case-insensitive uniqueness moves from
-LOWER(text), which a ciphertext can't give, to a keyed hash of the line (`text_index`).
+The columns become text that will hold Fernet tokens; 0006 encrypts the existing rows and
+0007 makes the stressor line unique again, by a keyed hash of the line (`text_index`) instead of
+LOWER(text), which a ciphertext can't give. Three migrations, three transactions: PostgreSQL
+refuses an ALTER TABLE after row updates in the same transaction ("pending trigger events").
 """
 
 from django.db import migrations, models
 
 import recovery.crypto
-from recovery import crypto_rows
-
-COLUMNS = {
-    "journaling_checkin": ["note"],
-    "journaling_exercisecompletion": ["note"],
-    "journaling_journalentry": ["title", "recipient", "body", "data", "unsaved_edits"],
-    "journaling_stressoritem": ["text"],
-}
-
-
-def encrypt(apps, schema_editor):
-    for table, columns in COLUMNS.items():
-        crypto_rows.encrypt_columns(schema_editor.connection, table, columns)
-    crypto_rows.set_blind_indexes(
-        schema_editor.connection, "journaling_stressoritem", "text", "text_index"
-    )
-
-
-def decrypt(apps, schema_editor):
-    for table, columns in COLUMNS.items():
-        crypto_rows.decrypt_columns(schema_editor.connection, table, columns)
 
 
 class Migration(migrations.Migration):
@@ -91,12 +71,5 @@ class Migration(migrations.Migration):
             model_name="stressoritem",
             name="text",
             field=recovery.crypto.EncryptedCharField(max_length=500),
-        ),
-        migrations.RunPython(encrypt, decrypt, elidable=False),
-        migrations.AddConstraint(
-            model_name="stressoritem",
-            constraint=models.UniqueConstraint(
-                fields=("patient", "category", "text_index"), name="one_stressor_per_line"
-            ),
         ),
     ]

@@ -215,7 +215,8 @@ def test_the_migrations_encrypt_existing_rows_and_decrypt_them_back():
     targets = [("journaling", "0004_journal_unsaved_edits_and_unique_stressors"),
                ("clinicians", "0003_follow_up_visits"),
                ("recovery", "0008_patientprofile_include_shared_entries_in_reports")]
-    latest = [("journaling", "0005_encrypt_texts"), ("clinicians", "0004_encrypt_visit_notes"),
+    latest = [("journaling", "0007_stressor_line_unique_by_index"),
+              ("clinicians", "0005_encrypt_existing_visit_notes"),
               ("recovery", "0009_encrypt_mfa_secrets")]
     try:
         executor = MigrationExecutor(connection)
