@@ -214,10 +214,10 @@ def test_the_migrations_encrypt_existing_rows_and_decrypt_them_back():
     rows = write_everything()
     targets = [("journaling", "0004_journal_unsaved_edits_and_unique_stressors"),
                ("clinicians", "0003_follow_up_visits"),
-               ("recovery", "0008_patientprofile_include_shared_entries_in_reports")]
+               ("recovery", "0009_clinic_admins_are_not_superusers")]
     latest = [("journaling", "0007_stressor_line_unique_by_index"),
               ("clinicians", "0005_encrypt_existing_visit_notes"),
-              ("recovery", "0009_encrypt_mfa_secrets")]
+              ("recovery", "0010_encrypt_mfa_secrets")]
     try:
         executor = MigrationExecutor(connection)
         executor.migrate(targets)

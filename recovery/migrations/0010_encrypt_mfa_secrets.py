@@ -18,7 +18,7 @@ def decrypt(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("recovery", "0008_patientprofile_include_shared_entries_in_reports"),
+        ("recovery", "0009_clinic_admins_are_not_superusers"),
         ("mfa", "0003_authenticator_type_uniq"),
     ]
 
