@@ -6,6 +6,7 @@ text, and 10,000 rows must not be held in memory at once.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -58,8 +59,6 @@ def rewrite_columns(
 
 def _as_text(value: Any) -> str:
     # PostgreSQL hands a jsonb column back as Python data, before it becomes text.
-    import json
-
     return json.dumps(value)
 
 
