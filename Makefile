@@ -45,6 +45,7 @@ check: install-dev
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 	# The example holds no working SECRET_KEY on purpose: pass a generated one for the check.
 	SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	FIELD_ENCRYPTION_KEYS="$$($(PY) -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')" \
 		ENV_FILE=$(PROD_ENV_FILE) $(PY) manage.py check --deploy --fail-level WARNING
 
 ## make bench: gunicorn as in production, each page against a bare view (docs/performance.md).
