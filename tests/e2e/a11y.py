@@ -116,11 +116,12 @@ def _focus_state(page) -> dict[str, Any]:
     )
 
 
-def keyboard_problem(page, action=None, max_tabs: int = 80) -> str | None:
+def keyboard_problem(page, action=None, max_tabs: int = 250) -> str | None:
     """Tab from the top until `action` (a locator; default: the first control in <main>) has
-    the focus; None when it does and its focus is visible, else what went wrong."""
+    the focus; None when it does and its focus is visible, else what went wrong. The bound is
+    about reachability, not convenience: a caseload page has a few links per patient."""
     if action is None:
-        action = page.locator("main").locator(FOCUSABLE).first
+        action = page.locator("main").locator(FOCUSABLE).filter(visible=True).first
         if action.count() == 0:
             return None  # nothing to act on (a message page); the skip link is checked elsewhere
     if not action.is_visible():

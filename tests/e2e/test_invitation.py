@@ -10,6 +10,7 @@ from django.core import mail
 
 from programs.models import Enrolment
 from recovery.models import User
+from tests.e2e.a11y import check_page
 from tests.e2e.test_patient_day import demo, sign_in  # noqa: F401  (fixture)
 from tests.recovery.conftest import celery_eager, link_in  # noqa: F401  (fixture)
 
@@ -25,12 +26,16 @@ def test_clinician_invites_and_patient_accepts_on_a_phone(live_server, browser, 
     page = desk.new_page()
     sign_in(page, base, "clinician@demo.test")
     page.wait_for_url(re.compile(r"/clinic/$"))
+    check_page(page, page.get_by_role("link", name="Invitations"))
     page.get_by_role("link", name="Invitations").click()
+    check_page(page, page.get_by_role("link", name="Invite a patient"))
     page.get_by_role("link", name="Invite a patient").click()
+    check_page(page, page.get_by_role("button", name="Send invitation"))
     page.get_by_label("Patient's email address").fill(EMAIL)
     page.get_by_label("Enrol in a programme").select_option(index=1)
     page.get_by_role("button", name="Send invitation").click()
     page.get_by_text(f"Invitation sent to {EMAIL}").wait_for()
+    check_page(page)
     desk.close()
 
     [message] = [m for m in mail.outbox if EMAIL in m.to]
@@ -42,13 +47,14 @@ def test_clinician_invites_and_patient_accepts_on_a_phone(live_server, browser, 
     page = phone.new_page()
     page.goto(base + path)
     assert page.get_by_label("Your time zone").input_value() == "Europe/Berlin"
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    check_page(page, page.get_by_role("button", name="Create my account"))
     page.get_by_label("Your name").fill("Robin")
     page.get_by_label("Choose a password").fill("Slowly-getting-better-9")
     page.get_by_label("The password again").fill("Slowly-getting-better-9")
     page.get_by_role("button", name="Create my account").click()
     page.wait_for_url(re.compile(r"/today/$"))
     assert page.get_by_role("heading", name=re.compile(r"Week 1, day 1 of the")).is_visible()
+    check_page(page)
     phone.close()
 
     user = User.objects.get(email=EMAIL)
@@ -69,16 +75,21 @@ def test_clinician_schedules_a_follow_up_and_downloads_the_report(
     page = desk.new_page()
     sign_in(page, base, "clinician@demo.test")
     page.wait_for_url(re.compile(r"/clinic/$"))
+    check_page(page, page.get_by_role("link", name="Sam Patel").first)
     page.get_by_role("link", name="Sam Patel").first.click()
     page.get_by_role("heading", name="Sam Patel").wait_for()
+    check_page(page, page.get_by_role("link", name="Schedule a follow-up").first)
 
     page.get_by_role("link", name="Schedule a follow-up").first.click()
+    check_page(page, page.get_by_role("button", name="Schedule"))
     page.get_by_label("Phone").check()
     page.get_by_role("button", name="Schedule").click()
     page.get_by_role("heading", name="Follow-up visits").wait_for()
     assert page.get_by_text(re.compile(r"Phone · Scheduled")).first.is_visible()
+    check_page(page, step="review-after-scheduling")
 
     page.get_by_role("link", name="Progress report (PDF)").click()
+    check_page(page, page.get_by_role("button", name="Download the PDF"))
     with page.expect_download() as download:
         page.get_by_role("button", name="Download the PDF").click()
     path = tmp_path / "report.pdf"
