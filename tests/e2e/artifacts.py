@@ -18,6 +18,7 @@ ROOT = Path(
     os.environ.get("E2E_ARTIFACTS_DIR")
     or Path(__file__).resolve().parents[2] / "var" / "e2e-artifacts"
 )
+FULL_PAGE_MAX_HEIGHT = 4000
 
 
 @dataclass
@@ -33,9 +34,11 @@ RECORDER = Recorder()
 
 
 def record_step(page, name: str) -> None:
-    """Keep this step's screenshot until the test ends (what the page looked like then)."""
+    """Keep this step's screenshot until the test ends (what the page looked like then): the
+    whole page when it is phone-sized, else the viewport (a 7,000 px caseload costs seconds)."""
     try:
-        RECORDER.steps.append((name, page.screenshot(full_page=True)))
+        tall = page.evaluate("document.documentElement.scrollHeight") > FULL_PAGE_MAX_HEIGHT
+        RECORDER.steps.append((name, page.screenshot(full_page=not tall)))
     except Exception:  # noqa: BLE001 - a screenshot must never be why a journey fails
         pass
 
