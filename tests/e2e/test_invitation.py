@@ -1,5 +1,6 @@
-"""A clinician invites a patient; the patient accepts on a phone and lands on Today, enrolled
-(issue 9's browser test, first half)."""
+"""A clinician invites a patient; the patient accepts on a phone and lands on Today, enrolled,
+writes one entry of each privacy level, and the clinician's review shows the shared one only
+(issue 9's browser test, first half; issue 13's journey)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import re
 import pytest
 from django.core import mail
 
+from journaling.models import JournalEntry
 from programs.models import Enrolment
 from recovery.models import User
 from tests.e2e.a11y import check_page
@@ -17,6 +19,9 @@ from tests.recovery.conftest import celery_eager, link_in  # noqa: F401  (fixtur
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("celery_eager")]
 
 EMAIL = "robin.new@example.test"
+SHARED = "For my clinician: the flare began after the phone call with my sister."
+PRIVATE = "Only for me: what I have never told anyone about that winter."
+RELEASED = "Let go: the anger I felt at the waiting room, written and released."
 
 
 def test_clinician_invites_and_patient_accepts_on_a_phone(live_server, browser, demo):  # noqa: F811
@@ -36,7 +41,6 @@ def test_clinician_invites_and_patient_accepts_on_a_phone(live_server, browser, 
     page.get_by_role("button", name="Send invitation").click()
     page.get_by_text(f"Invitation sent to {EMAIL}").wait_for()
     check_page(page)
-    desk.close()
 
     [message] = [m for m in mail.outbox if EMAIL in m.to]
     path = link_in(message, "/invite/")
@@ -55,11 +59,51 @@ def test_clinician_invites_and_patient_accepts_on_a_phone(live_server, browser, 
     page.wait_for_url(re.compile(r"/today/$"))
     assert page.get_by_role("heading", name=re.compile(r"Week 1, day 1 of the")).is_visible()
     check_page(page)
+
+    # One journal entry of each privacy level: shared, private, written and released.
+    for text, privacy in ((SHARED, "Share with my care team"), (PRIVATE, "Private")):
+        page.goto(base + "/journal/new/?kind=free_writing")
+        check_page(page, page.get_by_label("Your words"))
+        page.get_by_label("Your words").fill(text)
+        page.get_by_label(privacy, exact=True).check()
+        page.get_by_role("button", name="Save entry").click()
+        page.get_by_text(text).first.wait_for()
+        check_page(page, step=f"saved-{privacy}")
+    page.goto(base + "/journal/new/?kind=free_writing")
+    page.get_by_label("Your words").fill(RELEASED)
+    page.get_by_label("Write and release", exact=True).check()
+    release = page.get_by_role("button", name="Release", exact=True)
+    check_page(page, release, step="write-and-release")
+    release.click()
+    page.wait_for_url(lambda url: "/journal/new/" not in url)
+    check_page(page, step="released")
     phone.close()
 
     user = User.objects.get(email=EMAIL)
     assert user.time_zone == "Europe/Berlin"
     assert Enrolment.objects.open().filter(patient=user).exists()
+    entries = JournalEntry.objects.filter(patient=user)
+    assert sorted(entries.values_list("visibility", flat=True)) == [
+        "care_team", "private", "released"]
+    assert entries.get(visibility="care_team").body == SHARED
+    assert entries.get(visibility="released").body == ""
+    assert not JournalEntry.objects.filter(body__contains="written and released").exists()
+
+    # The clinician's review of Robin: the shared entry, never the private or released words.
+    page = desk.new_page()
+    page.goto(base + "/clinic/")
+    page.get_by_role("link", name="Robin", exact=True).first.click()
+    page.get_by_role("heading", name="Robin").wait_for()
+    check_page(page, page.get_by_role("link", name="Shared journal"), step="review-robin")
+    review = page.locator("main").inner_text()
+    assert PRIVATE not in review and RELEASED not in review
+    page.get_by_role("link", name="Shared journal").click()
+    page.get_by_text(SHARED).first.wait_for()
+    check_page(page, step="shared-journal-robin")
+    journal = page.locator("main").inner_text()
+    assert SHARED in journal
+    assert PRIVATE not in journal and RELEASED not in journal
+    desk.close()
 
 
 def test_clinician_schedules_a_follow_up_and_downloads_the_report(
