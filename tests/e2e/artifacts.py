@@ -44,7 +44,9 @@ def record_step(page, name: str) -> None:
 
 
 def folder_for(nodeid: str, root: Path | None = None) -> Path:
-    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", nodeid.split("/")[-1]).strip("_")
+    """tests/e2e/test_x.py::test_y[a] -> <root>/test_x.test_y_a"""
+    name = nodeid.split("/")[-1].replace(".py::", ".")
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("_")
     return (root or ROOT) / name
 
 
@@ -80,4 +82,14 @@ def dump(nodeid: str, steps, pages, root: Path | None = None) -> Path:
             (folder / f"open-{index:02d}.url.txt").write_text(page.url + "\n")
         except Exception as exc:  # noqa: BLE001 - keep whatever else can be saved
             (folder / f"open-{index:02d}.error.txt").write_text(f"{exc}\n")
+    return folder
+
+
+def on_report(item, report, root: Path | None = None) -> Path | None:
+    """The test-report hook's work (tests/e2e/conftest.py): for a failed e2e test, save the
+    screenshots and name their folder in the report; None for anything else."""
+    if not report.failed or item.get_closest_marker("e2e") is None:
+        return None
+    folder = dump(item.nodeid, list(RECORDER.steps), open_pages(RECORDER.browsers), root)
+    report.sections.append(("e2e artifacts", f"screenshots saved in {folder}"))
     return folder

@@ -8,6 +8,7 @@ each step and of every open page under var/e2e-artifacts/<test-name>/ (tests/e2e
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 
 import pytest
@@ -52,6 +53,7 @@ def browser(chromium_path: str) -> Iterator[object]:
     except ImportError:
         service_unavailable("playwright is not installed")
     a11y.axe_source()  # fail (CI) or skip early when `make e2e-deps` has not run
+    shutil.rmtree(artifacts.ROOT, ignore_errors=True)  # only this run's failures are shown
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
         artifacts.RECORDER.browsers.append(browser)
@@ -77,12 +79,8 @@ def every_page_checked(request) -> Iterator[None]:
 def pytest_runtest_makereport(item, call):
     report = yield
     setattr(item, f"rep_{report.when}", report)
-    if report.failed and item.get_closest_marker("e2e") is not None:
-        folder = artifacts.dump(
-            item.nodeid, list(artifacts.RECORDER.steps),
-            artifacts.open_pages(artifacts.RECORDER.browsers),
-        )
-        report.sections.append(("e2e artifacts", f"screenshots saved in {folder}"))
+    folder = artifacts.on_report(item, report)
+    if folder is not None:
         item.config.stash.setdefault(ARTIFACT_FOLDERS, []).append(str(folder))
     return report
 
