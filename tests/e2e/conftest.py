@@ -7,6 +7,7 @@ each step and of every open page under var/e2e-artifacts/<test-name>/ (tests/e2e
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from collections.abc import Iterator
@@ -36,14 +37,26 @@ class TrackedBrowser:
 
     def __init__(self, browser) -> None:
         self._browser = browser
+        self.opened: list[object] = []
 
     def new_context(self, **kwargs):
         context = self._browser.new_context(**kwargs)
         a11y.TRACKER.watch_context(context)
+        self.opened.append(context)
         return context
+
+    def close_leftovers(self) -> None:
+        """Close what a failed test left open, so the next test's screenshots are its own."""
+        for context in self.opened:
+            with contextlib.suppress(Exception):  # already closed
+                context.close()
+        self.opened.clear()
 
     def __getattr__(self, name: str):
         return getattr(self._browser, name)
+
+
+TRACKED: list[TrackedBrowser] = []
 
 
 @pytest.fixture(scope="session")
@@ -57,7 +70,10 @@ def browser(chromium_path: str) -> Iterator[object]:
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
         artifacts.RECORDER.browsers.append(browser)
-        yield TrackedBrowser(browser)
+        tracked = TrackedBrowser(browser)
+        TRACKED.append(tracked)
+        yield tracked
+        TRACKED.remove(tracked)
         artifacts.RECORDER.browsers.remove(browser)
         browser.close()
 
@@ -69,6 +85,8 @@ def every_page_checked(request) -> Iterator[None]:
     a11y.TRACKER.visited.clear()
     a11y.TRACKER.checked.clear()
     yield
+    for tracked in TRACKED:
+        tracked.close_leftovers()
     report = getattr(request.node, "rep_call", None)
     if report is not None and report.passed:
         unchecked = a11y.TRACKER.unchecked()

@@ -35,7 +35,7 @@ def test_admin_publishes_a_new_version_and_only_new_enrolments_take_it(
     assert demo.enrolments.get(program=program).version == v1
 
     desk = browser.new_context(viewport={"width": 1280, "height": 900})
-    desk.set_default_timeout(15_000)
+    desk.set_default_timeout(20_000)
     page = desk.new_page()
     sign_in(page, base, "admin@demo.test")
     page.goto(base + "/admin/")
