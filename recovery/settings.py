@@ -181,7 +181,8 @@ UNSUBSCRIBE_TOKEN_MAX_AGE_DAYS = env.int("UNSUBSCRIBE_TOKEN_MAX_AGE_DAYS", defau
 # --- Auth: allauth with MFA ---------------------------------------------------------------
 AUTH_USER_MODEL = "recovery.User"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, loading the user's clinic and profile with them (one query).
+    "recovery.backends.UserBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
     # Clinic admins' model permissions, granted per model by each app (recovery/permissions.py).
     "recovery.permissions.ClinicAdminBackend",

@@ -198,7 +198,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             )
         except invitations.InvitationUnusable as exc:
             return _unusable(request, exc.status)
-        login(request, result.user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, result.user, backend="recovery.backends.UserBackend")
         messages.success(request, f"Welcome, {result.user.display_name}.")
         return redirect("journaling:today")
     return render(
