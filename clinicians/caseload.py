@@ -121,7 +121,7 @@ class Row:
 @dataclass
 class Caseload:
     rows: list[Row]
-    page: Page[Row]
+    page: Page[Any]  # of annotated User rows; `rows` holds their Row
     filters: Filters
     total: int  # patients in the care team, before filters
     programs: list[Program]
@@ -171,7 +171,7 @@ def questionnaire_due_dates(patient_ids: list[int]) -> dict[int, dt.date]:
 def _questionnaire_overdue(qs: QuerySet[User]) -> QuerySet[User]:
     """The patients of `qs` with an overdue questionnaire: the schedule runs in Python over
     every patient of `qs` (the one filter whose work grows with the caseload)."""
-    today = dict(qs.order_by().values_list("pk", "local_day"))
+    today = dict(qs.order_by().values_list("pk", "local_day"))  # type: ignore[misc]
     due = questionnaire_due_dates(list(today))
     late = [pk for pk, day in due.items() if rules.questionnaire_overdue(day, today[pk])]
     return qs.filter(pk__in=late)

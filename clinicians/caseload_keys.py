@@ -45,7 +45,7 @@ from .models_visits import FollowUpVisit
 
 RECENT_DAYS = 7  # adherence and the pain compared with the baseline
 NEVER = dt.date.min  # "no activity yet" sorts before any date
-INT = IntegerField()
+INT: IntegerField[int, int] = IntegerField()
 
 
 def zones_of(patients: QuerySet[User]) -> list[str]:
