@@ -245,7 +245,7 @@ def test_sql_flags_agree_with_the_rules_at_each_threshold(clinician):
         "at": [5, 6, 7],  # 6.5
         "above": [5, 7],
     }
-    for i, (name, pains) in enumerate(cases.items()):
+    for i, pains in enumerate(cases.values()):
         p, e = make_patient(100 + i, clinician, version, start_days_ago=20, pain=(pains[0], 0))
         CheckIn.objects.filter(patient=p, local_date=days_ago(1)).delete()
         for back, pain in enumerate(pains[1:]):
