@@ -271,3 +271,22 @@ def test_caseload_builder_directly(clinician):
     make_patient(1, clinician, version)
     page = caseload(clinician, Filters.from_query({"flag": "pain"}), NOW)
     assert page.rows == [] and page.total == 1
+
+
+def test_the_questionnaire_filter_runs_the_schedule(clinician):
+    """The one flag without an SQL form: the filter asks outcomes' schedule, and finds the
+    patient whose baseline PHQ-9 is 3 days late (the threshold), not the one 2 days late."""
+    from tests.outcomes.helpers import scheduled_version
+
+    import_directory()
+    # Both start today; the baseline opened 3 and 2 days before day 1.
+    for i, window in ((1, 3), (2, 2)):
+        version = scheduled_version(
+            [{"instrument": "PHQ-9", "when": "baseline", "window_days": window}], slug=f"s{i}"
+        )
+        patient, _ = make_patient(i, clinician, version, start_days_ago=0)
+        if i == 1:
+            late = patient
+    page = caseload(clinician, Filters.from_query({"flag": "questionnaire"}), NOW)
+    assert [r.patient for r in page.rows] == [late]
+    assert any(f.code == "questionnaire" for f in page.rows[0].flags)
