@@ -33,6 +33,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -272,4 +273,31 @@ def sweep(now: dt.datetime) -> tuple[int, int]:
     )
     for pk in stale:
         enqueue(pk)
+    remove_orphans(now)
     return expired, len(stale)
+
+
+def remove_orphans(now: dt.datetime) -> int:
+    """Files no job points at (a job row deleted with its account, a build that died
+    between writing and recording), once older than any live link could be."""
+    directory = Path(settings.EXPORT_DIR)
+    if not directory.is_dir():
+        return 0
+    kept = set(ExportJob.objects.exclude(file_name="").values_list("file_name", flat=True))
+    cutoff = (now - ttl() - LEASE).timestamp()
+    removed = 0
+    for path in directory.iterdir():
+        if path.name not in kept and path.is_file() and path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+def purge_patient_data(sender: Any, patient: User, now: dt.datetime, **kwargs: Any) -> dict[str, int]:
+    """An account purged after its grace period (recovery.deletion): every prepared file of
+    or about the patient goes at once, with its job."""
+    jobs = ExportJob.objects.filter(Q(owner=patient) | Q(patient=patient))
+    for name in jobs.exclude(file_name="").values_list("file_name", flat=True):
+        remove_file(name)
+    deleted, _ = jobs.delete()
+    return {"export_jobs": deleted} if deleted else {}  # the audit names only what existed

@@ -6,6 +6,7 @@ deletes the file; the page polls with htmx until the file is ready, and the bell
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -220,3 +221,28 @@ def test_get_leads_to_the_button(patient_client):
     assert response.status_code == 302 and response["Location"].startswith("/my-data/")
     page = patient_client.get("/my-data/").content.decode()
     assert "Prepare the PDF" in page
+
+
+def test_a_purged_account_loses_its_files_at_once(patient, patient_client, export_dir):
+    from recovery import deletion
+
+    job = prepare(patient_client)
+    export_jobs.run(job.pk)
+    job.refresh_from_db()
+    assert (export_dir / job.file_name).exists()
+    deletion.purge_account(patient, timezone.now())
+    assert not ExportJob.objects.exists() and list(export_dir.iterdir()) == []
+
+
+def test_the_sweep_removes_files_no_job_points_at(patient, patient_client, export_dir):
+    job = prepare(patient_client)
+    export_jobs.run(job.pk)
+    job.refresh_from_db()
+    stray = export_dir / "999-leftover.pdf"
+    stray.write_bytes(b"%PDF-old")
+    assert export_jobs.remove_orphans(timezone.now()) == 0  # too recent: maybe being recorded
+    old = timezone.now() - export_jobs.ttl() - export_jobs.LEASE - dt.timedelta(minutes=1)
+    os.utime(stray, (old.timestamp(), old.timestamp()))
+    os.utime(export_dir / job.file_name, (old.timestamp(), old.timestamp()))
+    assert export_jobs.remove_orphans(timezone.now()) == 1
+    assert not stray.exists() and (export_dir / job.file_name).exists()  # a job's file stays
