@@ -1,6 +1,6 @@
 """The caseload page's figures: every patient of a care team, filtered, flagged, sorted and cut
 into pages, in a fixed number of queries however large the caseload (tests count them at 10
-and at 200 patients).
+and at 1,000 patients).
 
 Two passes, so the work is flat in the caseload's size. The first is SQL
 (clinicians.caseload_keys): the filters, the flags that decide the "flag" filter and the
