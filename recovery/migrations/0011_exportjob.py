@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('recovery', '0009_clinic_admins_are_not_superusers'),
+        ('recovery', '0010_encrypt_mfa_secrets'),
     ]
 
     operations = [
