@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from django.conf import settings
+from django.db.models import F, Q
 
 SAFETY = "safety"
 PAIN = "pain"
@@ -155,3 +156,49 @@ def flags_for(
         follow_up_due(next_visit, now, zone),
     ]
     return sorted((f for f in found if f is not None), key=lambda f: _ORDER[f.code])
+
+
+# --- the same rules in SQL, for filtering and ordering a whole caseload -----------------------
+# clinicians.caseload_keys annotates each patient with the figures named below (as the rules
+# above take them) and filters or orders on these conditions, so a page of 25 is cut in the
+# database. Each condition must say exactly what its rule says; tests/clinicians/
+# test_dashboard.py compares the two at each threshold. The questionnaire rule has no twin:
+# its due dates come from outcomes' schedule in Python (see caseload_keys).
+
+
+def mean_tenths(total: int, count: int) -> int:
+    """A mean in tenths, rounded half up: integers only, so the database (which computes the
+    same expression for the whole caseload) and Python agree at every threshold."""
+    return (20 * total + count) // (2 * count)
+
+
+def sql_conditions(now: dt.datetime) -> dict[str, Q]:
+    """{flag code: a condition on the annotations local_day, inactive_before, open_alerts,
+    current_status, current_start, idle_since, baseline_pain, pain_up, pain_margin and
+    next_visit_at}."""
+    follow_up_days = dt.timedelta(days=_setting("CLINIC_FLAG_FOLLOW_UP_DAYS", 7))
+    return {
+        SAFETY: Q(open_alerts__gt=0),
+        # pain_rise: recent > baseline and (recent - baseline) * 100 >= percent * baseline, with
+        # recent = tenths / 10: pain_up = tenths - 10 * baseline > 0 and
+        # pain_margin = 10 * tenths - baseline * (100 + percent) >= 0.
+        PAIN: Q(pain_up__gt=0, pain_margin__gte=0),
+        # inactive: a programme under way since a day not after today, and the later of the
+        # last activity and that start at least the threshold ago.
+        INACTIVE: Q(
+            current_status="active",
+            current_start__lte=F("local_day"),
+            idle_since__lte=F("inactive_before"),
+        ),
+        # follow_up_due: a visit within the window, or one whose time has passed.
+        FOLLOW_UP: Q(next_visit_at__lte=now + follow_up_days),
+    }
+
+
+def pain_margin_factor() -> int:
+    """100 + the pain rise threshold in percent (see sql_conditions)."""
+    return 100 + _setting("CLINIC_FLAG_PAIN_RISE_PERCENT", 30)
+
+
+def inactive_days() -> int:
+    return _setting("CLINIC_FLAG_INACTIVE_DAYS", 3)

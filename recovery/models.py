@@ -290,6 +290,7 @@ class WorkerHeartbeat(models.Model):
 
 
 # The notification models live in their own module but belong to this app.
+from .models_exports import ExportJob  # noqa: E402, F401
 from .notifications.models import (  # noqa: E402, F401
     Notification,
     NotificationPreference,

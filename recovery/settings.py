@@ -248,6 +248,15 @@ CLINIC_FLAG_FOLLOW_UP_DAYS = env.int("CLINIC_FLAG_FOLLOW_UP_DAYS", default=7)
 # A questionnaire due this many days ago and not answered.
 CLINIC_FLAG_QUESTIONNAIRE_OVERDUE_DAYS = env.int("CLINIC_FLAG_QUESTIONNAIRE_OVERDUE_DAYS", default=3)
 
+# --- Exports built by the worker (recovery.export_jobs) --------------------------------------
+# How long a prepared file may be downloaded; then the link answers 410 and the file is deleted.
+EXPORT_TTL_HOURS = env.int("EXPORT_TTL_HOURS", default=24)
+# Private files: under DATA_DIR, never under MEDIA_ROOT (served only by the download view).
+EXPORT_DIR = Path(env.str("EXPORT_DIR", default=str(DATA_DIR / "private" / "exports")))
+# A progress report over more days than this is built by the worker (measured: see
+# clinicians/views/report.py); shorter ones stay in the request.
+REPORT_ASYNC_DAYS = env.int("REPORT_ASYNC_DAYS", default=90)
+
 # --- I18N, time -----------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")

@@ -19,6 +19,7 @@ urlpatterns = [
     path("session/keep-alive/", views.keep_alive, name="session_keep_alive"),
     path("account/", notification_views.account_home, name="account_home"),
     path("notifications/", include("recovery.notifications.urls")),
+    path("exports/", include("recovery.export_urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("", include("journaling.urls")),

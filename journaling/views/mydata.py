@@ -12,24 +12,43 @@ from django.contrib.auth import logout
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from journaling import export
-from recovery import audit, deletion
+from recovery import audit, deletion, export_jobs
+from recovery.access import own
 from recovery.decorators import patient_required
 from recovery.http import AuthedHttpRequest
-from recovery.models import AuditEvent, PatientProfile, User
+from recovery.models import AuditEvent, ExportJob, PatientProfile, User
 
 ACCESS_PAGE_SIZE = 25
+
+
+def _latest_pdf_job(user: User) -> ExportJob | None:
+    """The PDF being prepared, or the last one still downloadable: shown on My data."""
+    job = own(ExportJob.objects.filter(kind=export.PDF_JOB), user, "owner").first()
+    if job is None or job.status == ExportJob.Status.EXPIRED or job.expired(timezone.now()):
+        return None
+    return job
 
 
 @patient_required
 def index(request: AuthedHttpRequest) -> HttpResponse:
     # The pending deletion date comes from the core's context processor (account_deletion_due).
+    job = _latest_pdf_job(request.user)
     return render(
-        request, "journaling/mydata/index.html", {"profile": request.user.patient_profile}
+        request,
+        "journaling/mydata/index.html",
+        {
+            "profile": request.user.patient_profile,
+            "job": job,
+            "kind": export_jobs.get(export.PDF_JOB),
+            "back_url": reverse("journaling:my_data"),
+            "expired": False,
+        },
     )
 
 
@@ -99,9 +118,13 @@ def export_json(request: AuthedHttpRequest) -> HttpResponse:
 @patient_required
 @never_cache
 def export_pdf(request: AuthedHttpRequest) -> HttpResponse:
-    content = export.export_pdf(request.user, timezone.now())
-    name = f"my-data-{request.user.local_today():%Y-%m-%d}.pdf"
-    return _download(content, "application/pdf", name)
+    """POST "Prepare the PDF": the worker builds it (a year of data took ~29 s in a request);
+    this answers at once with the job's page. A second click while it is being prepared gets
+    the same job. GET (an old bookmark) leads to My data, where the button is."""
+    if request.method != "POST":
+        return redirect(reverse("journaling:my_data") + "#download-heading")
+    job = export_jobs.start(request.user, export.PDF_JOB, {}, patient=request.user)
+    return redirect("exports:job", job.pk)
 
 
 class DeleteAccountForm(forms.Form):
