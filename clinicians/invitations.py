@@ -22,6 +22,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from programs import cohorts as cohort_rules
 from programs import enrolments
@@ -103,7 +104,7 @@ def invite(
         raise ValidationError(problem[0])
     if cohort is not None:
         if cohort.clinic_id != by.clinic_id:
-            raise ValidationError("Choose a cohort of your clinic.")
+            raise ValidationError(_("Choose a cohort of your clinic."))
         if program is None:
             program = cohort.version.program
         elif cohort.version.program_id != program.pk:
@@ -161,7 +162,7 @@ def resend(invitation: Invitation) -> Invitation:
         if current.accepted_at is not None:
             raise ValidationError(f"{current.email} has already accepted this invitation.")
         if current.revoked_at is not None:
-            raise ValidationError("This invitation was revoked; invite the person again instead.")
+            raise ValidationError(_("This invitation was revoked; invite the person again instead."))
         if existing_account(current.email) is not None:
             raise ValidationError(f"{current.email} has an account now; it cannot be re-sent.")
         token, current.token_hash = _new_token()

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Min, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from programs.models import Enrolment
 from recovery.models import User
@@ -63,7 +64,7 @@ def schedule(
     """Book a visit; (visit, created). The same patient and time again finds the visit already
     booked instead of a second one, even when two posts race (the unique constraint decides)."""
     if timezone.is_naive(when):
-        raise ValidationError("A visit time needs its time zone.")
+        raise ValidationError(_("A visit time needs its time zone."))
     if mode not in FollowUpVisit.Mode.values:
         raise ValidationError({"mode": "Choose in person, phone or video."})
     existing = _booked(patient, when)

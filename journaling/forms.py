@@ -8,6 +8,8 @@ from typing import Any
 
 from django import forms
 from django.core.validators import MaxLengthValidator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from programs.models import ExerciseTemplate
 from recovery.models import User
@@ -139,25 +141,25 @@ class EntryForm(PlainForm):
     exercise = forms.CharField(required=False, widget=forms.HiddenInput)
     flare = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
-    title = WordsField(label="Title", max_length=MAX_LINE_CHARS)
+    title = WordsField(label=gettext_lazy("Title"), max_length=MAX_LINE_CHARS)
     recipient = WordsField(
-        label="To whom",
+        label=gettext_lazy("To whom"),
         max_length=MAX_LINE_CHARS,
-        help_text="A person, a group, your body, your younger self…",
+        help_text=gettext_lazy("A person, a group, your body, your younger self…"),
     )
-    body = WordsField(label="Your words", max_length=MAX_WORDS_CHARS, widget=_area(12))
+    body = WordsField(label=gettext_lazy("Your words"), max_length=MAX_WORDS_CHARS, widget=_area(12))
     visibility = forms.ChoiceField(
-        label="Who can read this entry?",
+        label=gettext_lazy("Who can read this entry?"),
         choices=VISIBILITY_CHOICES,
         initial=Visibility.PRIVATE,
         widget=forms.RadioSelect,
     )
     minutes = forms.IntegerField(
-        label="Minutes spent writing (optional)",
+        label=gettext_lazy("Minutes spent writing (optional)"),
         required=False,
         min_value=0,
         max_value=1440,
-        error_messages={"max_value": "Minutes: at most 1440 (a whole day)."},
+        error_messages={"max_value": gettext_lazy("Minutes: at most 1440 (a whole day).")},
     )
 
     def __init__(self, *args: Any, patient: User, kind: str, autosave: bool = False,
@@ -199,7 +201,7 @@ class EntryForm(PlainForm):
     def clean_kind(self) -> str:
         kind = self.cleaned_data["kind"]
         if kind != self.entry_kind:
-            raise forms.ValidationError("The kind of an entry cannot change.")
+            raise forms.ValidationError(_("The kind of an entry cannot change."))
         return str(kind)
 
     def clean_exercise(self) -> ExerciseTemplate | None:
@@ -303,13 +305,13 @@ class ReleaseForm(PlainForm):
     kind = forms.ChoiceField(choices=Kind.choices, widget=forms.HiddenInput)
     exercise = forms.CharField(required=False, widget=forms.HiddenInput)
     minutes = forms.IntegerField(
-        label="Minutes you wrote for (optional)", required=False, min_value=0, max_value=1440
+        label=gettext_lazy("Minutes you wrote for (optional)"), required=False, min_value=0, max_value=1440
     )
 
 
 class PrivacyForm(PlainForm):
     visibility = forms.ChoiceField(
-        label="Who can read this entry?", choices=VISIBILITY_CHOICES, widget=forms.RadioSelect
+        label=gettext_lazy("Who can read this entry?"), choices=VISIBILITY_CHOICES, widget=forms.RadioSelect
     )
     confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
@@ -319,8 +321,8 @@ class SearchForm(forms.Form):
     compare) with a message instead of a 500; an unknown kind just means all kinds."""
 
     q = forms.CharField(required=False, max_length=200, error_messages={
-        "max_length": "Search for at most 200 characters.",
-        "null_characters_not_allowed": "Search words cannot contain that character.",
+        "max_length": gettext_lazy("Search for at most 200 characters."),
+        "null_characters_not_allowed": gettext_lazy("Search words cannot contain that character."),
     })
     kind = forms.CharField(required=False)
 
@@ -332,9 +334,9 @@ class SearchForm(forms.Form):
 class StressorForm(PlainForm):
     category = forms.ChoiceField(choices=StressorItem.Category.choices, widget=forms.HiddenInput)
     text = WordsField(
-        label="Add a stressor",
+        label=gettext_lazy("Add a stressor"),
         required=True,
         strip=True,
         max_length=MAX_STRESSOR_CHARS,
-        error_messages={"required": "Write a few words about the stressor first."},
+        error_messages={"required": gettext_lazy("Write a few words about the stressor first.")},
     )

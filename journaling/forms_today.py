@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy
 
 # The words at each end of a 0-10 scale, shown under the choices.
 SCALE_ENDS: dict[str, tuple[str, str]] = {
@@ -36,7 +37,7 @@ class CheckInForm(forms.Form):
     stress = _score("Stress")
     mood = _score("Mood")
     note = forms.CharField(
-        label="Note (optional)",
+        label=gettext_lazy("Note (optional)"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -57,9 +58,9 @@ class CompletionForm(forms.Form):
         min_value=1,
         max_value=600,
         error_messages={
-            "invalid": "Minutes must be a whole number from 1 to 600.",
-            "min_value": "Minutes must be a whole number from 1 to 600.",
-            "max_value": "Minutes must be a whole number from 1 to 600.",
+            "invalid": gettext_lazy("Minutes must be a whole number from 1 to 600."),
+            "min_value": gettext_lazy("Minutes must be a whole number from 1 to 600."),
+            "max_value": gettext_lazy("Minutes must be a whole number from 1 to 600."),
         },
     )
     note = forms.CharField(required=False, max_length=2000)

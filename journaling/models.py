@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 EMOTIONS = [
     ("anger", "Anger"),
@@ -112,21 +113,21 @@ class JournalEntryQuerySet(models.QuerySet["JournalEntry"]):
 
 class JournalEntry(models.Model):
     class Kind(models.TextChoices):
-        FREE_WRITING = "free_writing", "Free writing"
-        UNSENT_LETTER = "unsent_letter", "Unsent letter"
-        STRESSOR_INVENTORY = "stressor_inventory", "Stressor inventory"
-        AFFIRMATION = "affirmation", "Self-affirmation"
-        SYMPTOM_EMOTION = "symptom_emotion", "Symptom-emotion connection"
-        ATTENTION_SHIFTING = "attention_shifting", "Blocking then shifting attention"
+        FREE_WRITING = "free_writing", gettext_lazy("Free writing")
+        UNSENT_LETTER = "unsent_letter", gettext_lazy("Unsent letter")
+        STRESSOR_INVENTORY = "stressor_inventory", gettext_lazy("Stressor inventory")
+        AFFIRMATION = "affirmation", gettext_lazy("Self-affirmation")
+        SYMPTOM_EMOTION = "symptom_emotion", gettext_lazy("Symptom-emotion connection")
+        ATTENTION_SHIFTING = "attention_shifting", gettext_lazy("Blocking then shifting attention")
 
     class Visibility(models.TextChoices):
-        PRIVATE = "private", "Private — only I can read it"
-        CARE_TEAM = "care_team", "Shared with my care team"
-        RELEASED = "released", "Write and release — the text is never saved"
+        PRIVATE = "private", gettext_lazy("Private — only I can read it")
+        CARE_TEAM = "care_team", gettext_lazy("Shared with my care team")
+        RELEASED = "released", gettext_lazy("Write and release — the text is never saved")
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SAVED = "saved", "Saved"
+        DRAFT = "draft", gettext_lazy("Draft")
+        SAVED = "saved", gettext_lazy("Saved")
 
     patient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="journal_entries"
@@ -136,9 +137,9 @@ class JournalEntry(models.Model):
     client_id = models.UUIDField(default=uuid.uuid4, unique=True)
     kind = models.CharField(max_length=32, choices=Kind.choices, default=Kind.FREE_WRITING)
     title = models.CharField(max_length=200, blank=True)
-    recipient = models.CharField(max_length=200, blank=True, help_text="For an unsent letter.")
+    recipient = models.CharField(max_length=200, blank=True, help_text=gettext_lazy("For an unsent letter."))
     body = models.TextField(blank=True)
-    data = models.JSONField(default=dict, blank=True, help_text="Structured fields of the kind.")
+    data = models.JSONField(default=dict, blank=True, help_text=gettext_lazy("Structured fields of the kind."))
     visibility = models.CharField(
         max_length=16, choices=Visibility.choices, default=Visibility.PRIVATE
     )
@@ -193,10 +194,10 @@ class StressorItem(models.Model):
     """One line of the stressor inventory, which the patient grows over weeks (Sarno)."""
 
     class Category(models.TextChoices):
-        CHILDHOOD = "childhood", "Childhood"
-        PERSONALITY = "personality", "Personality traits (perfectionism, “goodism”)"
-        CURRENT = "current", "Current life pressures"
-        AGEING = "ageing", "Ageing and mortality"
+        CHILDHOOD = "childhood", gettext_lazy("Childhood")
+        PERSONALITY = "personality", gettext_lazy("Personality traits (perfectionism, “goodism”)")
+        CURRENT = "current", gettext_lazy("Current life pressures")
+        AGEING = "ageing", gettext_lazy("Ageing and mortality")
 
     patient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="stressors"

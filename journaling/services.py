@@ -17,6 +17,7 @@ from typing import Any
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from journaling.dates import zone_label
 from journaling.kinds import entry_kind_for
@@ -94,12 +95,12 @@ def complete_exercise(
     completed; anything else raises ValidationError.
     """
     if enrolment.patient_id != patient.pk or exercise.version_id != enrolment.version_id:
-        raise ValidationError("This exercise is not part of your programme.")
+        raise ValidationError(_("This exercise is not part of your programme."))
     existing = _done_on(patient, exercise, local_date)
     if existing is not None:
         return existing
     if exercise.pk not in {ex.pk for ex in plan_for(enrolment, local_date).exercises}:
-        raise ValidationError("This exercise is not due today.")
+        raise ValidationError(_("This exercise is not due today."))
     if minutes is not None and not 0 < minutes <= 600:
         raise ValidationError({"minutes": "Minutes must be a whole number from 1 to 600."})
     try:

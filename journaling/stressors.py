@@ -8,7 +8,7 @@ a 500. Removing is undoable: the removed line is returned so the view can offer 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet, Value
@@ -19,6 +19,9 @@ from recovery.access import own
 from recovery.models import User
 
 from .models import JournalEntry, StressorItem
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise  # dev-only package: typing only
 
 MAX_STRESSOR_CHARS = 500
 
@@ -103,7 +106,7 @@ def undo_removal(patient: User, removed: dict[str, str]) -> StressorItem | None:
     return item
 
 
-def inventory(patient: User) -> list[tuple[str, str, list[StressorItem]]]:
+def inventory(patient: User) -> list[tuple[str, StrOrPromise, list[StressorItem]]]:
     """The whole inventory grouped by category, in Sarno's order, empty groups included."""
     items = list(own(StressorItem.objects.all(), patient).order_by("created_at", "pk"))
     return [

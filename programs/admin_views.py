@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy
 
 from recovery.http import AuthedHttpRequest
 
@@ -79,18 +80,18 @@ class WeekdaysField(forms.TypedMultipleChoiceField):
 
 class ExerciseTemplateForm(forms.ModelForm):
     weeks = WeekListField(
-        label="Active in weeks",
-        help_text="Programme weeks it is due in, e.g. “1-3, 5”.",
+        label=gettext_lazy("Active in weeks"),
+        help_text=gettext_lazy("Programme weeks it is due in, e.g. “1-3, 5”."),
     )
     weekdays = WeekdaysField(
-        label="On weekdays", help_text="Only for the cadence “On given weekdays”."
+        label=gettext_lazy("On weekdays"), help_text=gettext_lazy("Only for the cadence “On given weekdays”.")
     )
     rest_days = WeekdaysField(
-        label="Rest days", help_text="Weekdays with nothing due (not for “Once”)."
+        label=gettext_lazy("Rest days"), help_text=gettext_lazy("Weekdays with nothing due (not for “Once”).")
     )
     media_url = forms.URLField(
-        label="Media URL", required=False, assume_scheme="https",
-        help_text="An audio file or page to open; or upload a media file instead.",
+        label=gettext_lazy("Media URL"), required=False, assume_scheme="https",
+        help_text=gettext_lazy("An audio file or page to open; or upload a media file instead."),
     )
 
     class Meta:
@@ -115,13 +116,13 @@ PREVIEW_WINDOW = dt.timedelta(days=3650)
 
 
 class PreviewForm(forms.Form):
-    week = forms.TypedChoiceField(label="Week", coerce=int)
+    week = forms.TypedChoiceField(label=gettext_lazy("Week"), coerce=int)
     day = forms.TypedChoiceField(
-        label="Day of the week", coerce=int, choices=[(d, f"Day {d}") for d in range(1, 8)]
+        label=gettext_lazy("Day of the week"), coerce=int, choices=[(d, f"Day {d}") for d in range(1, 8)]
     )
     start = forms.DateField(
-        label="Programme start date",
-        help_text="Day 1 of week 1. Weekdays and rest days depend on it.",
+        label=gettext_lazy("Programme start date"),
+        help_text=gettext_lazy("Day 1 of week 1. Weekdays and rest days depend on it."),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
 
@@ -198,7 +199,7 @@ def preview(model_admin: admin.ModelAdmin, request: AuthedHttpRequest, pk: int) 
 
 class CompareForm(forms.Form):
     other = forms.ModelChoiceField(
-        queryset=ProgramVersion.objects.none(), label="Compare with", empty_label=None
+        queryset=ProgramVersion.objects.none(), label=gettext_lazy("Compare with"), empty_label=None
     )
 
     def __init__(self, *args: Any, version: ProgramVersion, **kwargs: Any) -> None:

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from recovery.models import Clinic, User
 
@@ -278,7 +279,7 @@ def record_attendance(occurrence: Occurrence, patient: User, status: str, by: Us
     Who may record (`by`) is decided by the caller (clinicians.access, the scoped admin)."""
     cohort = occurrence.cohort
     if status not in Attendance.Status.values:
-        raise ValidationError("Choose Present, Absent or Excused.")
+        raise ValidationError(_("Choose Present, Absent or Excused."))
     since = member_since(cohort, patient)
     if since is None:
         raise ValidationError(f"{patient.display_name} is not a member of this cohort.")
@@ -288,13 +289,13 @@ def record_attendance(occurrence: Occurrence, patient: User, status: str, by: Us
             "session: there is no attendance to record."
         )
     if occurrence.cancelled:
-        raise ValidationError("This session was cancelled; there is no attendance to record.")
+        raise ValidationError(_("This session was cancelled; there is no attendance to record."))
     if status != Attendance.Status.EXCUSED and local_start(occurrence).date() > clinic_today(
         cohort.clinic
     ):
         # Excusing someone ahead of time is normal; "present" for a future meeting is a slip.
         raise ValidationError(
-            "This session has not happened yet: only “Excused” can be recorded in advance."
+            _("This session has not happened yet: only “Excused” can be recorded in advance.")
         )
     attendance, created = Attendance.objects.get_or_create(
         occurrence=occurrence,

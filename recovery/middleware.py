@@ -17,6 +17,7 @@ from django.contrib.auth.signals import user_logged_in
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 
 # Paths a clinician or admin without TOTP may still reach: the MFA set-up itself,
 # signing out, re-authentication that set-up may ask for, and infrastructure.
@@ -48,8 +49,8 @@ class RequireStaffMFAMiddleware:
         ):
             messages.warning(
                 request,
-                "Because your account can read patients' health data, it needs two-factor "
-                "authentication. Set up an authenticator app to continue.",
+                _("Because your account can read patients' health data, it needs two-factor "
+                "authentication. Set up an authenticator app to continue."),
             )
             return redirect("mfa_activate_totp")
         return self.get_response(request)
@@ -156,8 +157,8 @@ class SessionTimeoutMiddleware:
             idle = idle_timeout_for(request.user)
             if now - last > idle or now - started > settings.SESSION_ABSOLUTE_LIFETIME:
                 logout(request)
-                messages.info(request, "You were signed out after a period without activity. "
-                                       "Anything your journal kept on this device is still there.")
+                messages.info(request, _("You were signed out after a period without activity. "
+                                       "Anything your journal kept on this device is still there."))
                 if request.headers.get("HX-Request") or request.path.startswith("/session/"):
                     return HttpResponse(status=401)
                 return redirect_to_login(request.get_full_path())

@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.password_validation import CommonPasswordValidator
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 SINGLE_FACTOR_MIN = 15
 MULTI_FACTOR_MIN = 8
@@ -83,8 +84,8 @@ class BreachedPasswordValidator(CommonPasswordValidator):
             or is_repetitive_or_sequential(squeezed)
         ):
             raise ValidationError(
-                "This password is on a list of common or breached passwords. Choose another; "
-                "a passphrase of a few unrelated words works well.",
+                _("This password is on a list of common or breached passwords. Choose another; "
+                "a passphrase of a few unrelated words works well."),
                 code="password_too_common",
             )
 

@@ -13,6 +13,7 @@ from django.db.models import Count, Min, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -140,7 +141,7 @@ def member_add(request: AuthedHttpRequest, cohort_id: int) -> HttpResponse:
         if (found := member.select_related("patient_profile").first()) is not None:
             messages.info(request, f"{found.display_name} is already in this cohort.")  # a repeat
         else:
-            messages.error(request, "Choose a patient to add from the list.")
+            messages.error(request, _("Choose a patient to add from the list."))
         return redirect(page.detail_url(cohort, "add-member"))
     candidate = offered[form.cleaned_data["patient"].pk]
     if candidate.out_of_step:
@@ -196,7 +197,7 @@ def screening_save(request: AuthedHttpRequest, cohort_id: int) -> HttpResponse:
                     "has not joined the group.",
                 )
             return redirect(page.detail_url(cohort, "add-member"))
-    messages.error(request, "The screening decision was not saved: see the form below.")
+    messages.error(request, _("The screening decision was not saved: see the form below."))
     return _render_detail(request, cohort, screening_form=form)
 
 

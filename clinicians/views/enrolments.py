@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clinicians import care_teams
@@ -81,7 +82,7 @@ def enrolment_new(request: AuthedHttpRequest, patient_id: int) -> HttpResponse:
     patient = get_patient_for(request, patient_id, "enrol_patient")
     back = patient_url(patient)
     if not request.user.is_clinician:
-        messages.error(request, "A clinician enrols patients: they become responsible for it.")
+        messages.error(request, _("A clinician enrols patients: they become responsible for it."))
         return redirect(back)
     form = EnrolForm(request.POST, today=patient.local_today())
     if not form.is_valid():

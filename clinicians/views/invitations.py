@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -151,7 +152,7 @@ def join_accept(request: AuthedHttpRequest, join_id: int) -> HttpResponse:
     if user.is_admin:
         primary = colleagues(user).filter(pk=_int(request.POST.get("primary"))).first()
         if primary is None:
-            messages.error(request, "Choose the clinician who will be their primary clinician.")
+            messages.error(request, _("Choose the clinician who will be their primary clinician."))
             return redirect("clinicians:invitation_list")
     assert primary is not None
     try:

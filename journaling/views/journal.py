@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -91,7 +92,7 @@ def privacy(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     entry = own_entry(request, pk)
     form = PrivacyForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose who can read this entry.")
+        messages.error(request, _("Choose who can read this entry."))
         return redirect("journaling:journal_entry", pk=entry.pk)
     visibility = form.cleaned_data["visibility"]
     if visibility == Visibility.RELEASED and entry.visibility != Visibility.RELEASED:

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -41,7 +42,7 @@ def stressors(request: AuthedHttpRequest) -> HttpResponse:
                 if created:
                     messages.success(request, f"Added to “{item.get_category_display()}”.")
                 else:
-                    messages.info(request, "That one is already on your list.")
+                    messages.info(request, _("That one is already on your list."))
                 return redirect("journaling:journal_stressors")
         errors[category] = form
     groups = []
@@ -87,5 +88,5 @@ def stressor_undo(request: AuthedHttpRequest) -> HttpResponse:
     if item is not None:
         messages.success(request, f"“{item.text}” is back on your inventory.")
     else:
-        messages.info(request, "There is nothing to undo.")
+        messages.info(request, _("There is nothing to undo."))
     return redirect("journaling:journal_stressors")

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -77,7 +78,7 @@ def checkin(request: AuthedHttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
     if saved and not request.htmx:
-        messages.success(request, "Check-in saved. Thank you.")
+        messages.success(request, _("Check-in saved. Thank you."))
         return redirect(_today_url("checkin"))
     if request.htmx:
         # The check-in card and the week's progress (days checked in), nothing else.
