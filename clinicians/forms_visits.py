@@ -39,7 +39,7 @@ class ScheduleForm(forms.Form):
         day: dt.date = self.cleaned_data["date"]
         if not in_window(day, self.today):
             raise forms.ValidationError(
-                f"That date is too far away: choose one from {window_text(self.today)}."
+                _("That date is too far away: choose one from %(window)s.") % {"window": window_text(self.today)}
             )
         if day < self.today:
             raise forms.ValidationError(

@@ -108,13 +108,13 @@ def invite(
         if program is None:
             program = cohort.version.program
         elif cohort.version.program_id != program.pk:
-            raise ValidationError(f"“{cohort.name}” runs another programme than “{program}”.")
+            raise ValidationError(_("“%(cohort)s” runs another programme than “%(program)s”.") % {"cohort": cohort.name, "program": program})
     if program is not None and program.latest_published() is None:
-        raise ValidationError(f"“{program}” has no published version yet.")
+        raise ValidationError(_("“%(program)s” has no published version yet.") % {"program": program})
     extras = [c for c in extra_clinicians if c.pk != by.pk]
     for clinician in extras:
         if not clinician.is_clinician or clinician.clinic_id != by.clinic_id:
-            raise ValidationError(f"{clinician} is not a clinician of your clinic.")
+            raise ValidationError(_("%(clinician)s is not a clinician of your clinic.") % {"clinician": clinician})
     now = timezone.now()
     pending = Invitation.objects.filter(
         clinic_id=by.clinic_id, email=email, accepted_at=None, revoked_at=None, expires_at__gt=now
@@ -160,11 +160,11 @@ def resend(invitation: Invitation) -> Invitation:
     with transaction.atomic():
         current = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if current.accepted_at is not None:
-            raise ValidationError(f"{current.email} has already accepted this invitation.")
+            raise ValidationError(_("%(email)s has already accepted this invitation.") % {"email": current.email})
         if current.revoked_at is not None:
             raise ValidationError(_("This invitation was revoked; invite the person again instead."))
         if existing_account(current.email) is not None:
-            raise ValidationError(f"{current.email} has an account now; it cannot be re-sent.")
+            raise ValidationError(_("%(email)s has an account now; it cannot be re-sent.") % {"email": current.email})
         token, current.token_hash = _new_token()
         now = timezone.now()
         current.created_at, current.expires_at = now, now + ttl()
@@ -179,7 +179,7 @@ def revoke(invitation: Invitation) -> bool:
     invitation cannot be revoked (the account exists: withdraw the enrolment instead)."""
     if invitation.accepted_at is not None:
         raise ValidationError(
-            f"{invitation.email} has already accepted; withdraw their enrolment if needed."
+            _("%(email)s has already accepted; withdraw their enrolment if needed.") % {"email": invitation.email}
         )
     changed = Invitation.objects.filter(
         pk=invitation.pk, revoked_at=None, accepted_at=None

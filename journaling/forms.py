@@ -179,8 +179,8 @@ class EntryForm(PlainForm):
         if self.spec.stressors:
             for value, label in StressorItem.Category.choices:
                 self.fields[f"add_{value}"] = WordsField(
-                    label=f"Add to “{label}”", max_length=5000, widget=_area(3),
-                    help_text=f"One stressor a line (at most {MAX_STRESSOR_CHARS} characters).",
+                    label=_("Add to “%(label)s”") % {"label": label}, max_length=5000, widget=_area(3),
+                    help_text=_("One stressor a line (at most %(limit)s characters).") % {"limit": MAX_STRESSOR_CHARS},
                 )
         # Fields in the order the template shows them (meta, columns, answers, the rest).
         order = [*META_FIELDS, "title", "recipient", *self.spec.question_names,
@@ -214,8 +214,8 @@ class EntryForm(PlainForm):
             for number, line in enumerate((data.get(name) or "").splitlines(), start=1):
                 if len(line.strip()) > MAX_STRESSOR_CHARS:
                     self.add_error(name, forms.ValidationError(
-                        f"Line {number} is {len(line.strip()):,} characters long; one "
-                        f"stressor is at most {MAX_STRESSOR_CHARS}. Split or shorten it.",
+                        _("Line %(number)s is %(count)s characters long; one stressor is at most "
+                              "%(limit)s. Split or shorten it.") % {"number": number, "count": format(len(line.strip()), ","), "limit": MAX_STRESSOR_CHARS},
                         code="max_length"))
                     break
         if self.autosave or data.get("visibility") == Visibility.RELEASED:

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise  # dev-only package: typing only
 
 # The words at each end of a 0-10 scale, shown under the choices.
 SCALE_ENDS: dict[str, tuple[str, str]] = {
@@ -17,7 +21,7 @@ SCALE_ENDS: dict[str, tuple[str, str]] = {
 SCORE_CHOICES = [(n, str(n)) for n in range(11)]
 
 
-def _score(label: str) -> forms.TypedChoiceField:
+def _score(label: StrOrPromise) -> forms.TypedChoiceField:
     # Eleven radio buttons, none chosen until the patient picks one: a slider always sends
     # a value (its starting 5 was saved as if chosen), an untouched radio group sends none,
     # with or without JavaScript. Unanswered is allowed; save_checkin wants at least one.
@@ -27,15 +31,15 @@ def _score(label: str) -> forms.TypedChoiceField:
         coerce=int,
         empty_value=None,
         required=False,
-        error_messages={"invalid_choice": f"{label} must be a whole number from 0 to 10."},
+        error_messages={"invalid_choice": format_lazy(gettext_lazy("{label} must be a whole number from 0 to 10."), label=label)},
         widget=forms.RadioSelect,
     )
 
 
 class CheckInForm(forms.Form):
-    pain = _score("Pain")
-    stress = _score("Stress")
-    mood = _score("Mood")
+    pain = _score(gettext_lazy("Pain"))
+    stress = _score(gettext_lazy("Stress"))
+    mood = _score(gettext_lazy("Mood"))
     note = forms.CharField(
         label=gettext_lazy("Note (optional)"),
         required=False,

@@ -22,7 +22,7 @@ def acknowledge(alert: SafetyAlert, by: User, note: str) -> SafetyAlert:
     if not note:
         raise ValidationError(_("Write what you did (for example: called the patient, safe plan agreed)."))
     if len(note) > NOTE_MAX:
-        raise ValidationError(f"Keep the note under {NOTE_MAX} characters.")
+        raise ValidationError(_("Keep the note under %(limit)s characters.") % {"limit": NOTE_MAX})
     with transaction.atomic():
         locked = SafetyAlert.objects.select_for_update().get(pk=alert.pk)
         if locked.acknowledged_at is None:

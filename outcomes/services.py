@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from recovery.models import User
 
@@ -43,7 +44,7 @@ def check_answers(version: InstrumentVersion, answers: Answers, extra: dict[str,
     """ValidationError (keyed item-N / extra-KEY) for a value that no option of its item has."""
     errors: dict[str, str] = {}
     if len(answers) != len(version.items):
-        raise ValidationError(f"This questionnaire has {len(version.items)} questions.")
+        raise ValidationError(_("This questionnaire has %(count)s questions.") % {"count": len(version.items)})
     for n, (item, value) in enumerate(zip(version.items, answers, strict=True), start=1):
         if value is not None and value not in {o["value"] for o in item["options"]}:
             errors[f"item-{n}"] = "Choose one of the answers shown."

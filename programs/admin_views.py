@@ -16,7 +16,9 @@ from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedire
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from recovery.http import AuthedHttpRequest
@@ -57,11 +59,11 @@ class WeekListField(forms.CharField):
             match = re.fullmatch(r"(\d+)\s*(?:[-–]\s*(\d+))?", part)
             if not match:
                 raise ValidationError(
-                    f"“{part}” is not a week number: write weeks such as 1-3, 5."
+                    _("“%(part)s” is not a week number: write weeks such as 1-3, 5.") % {"part": part}
                 )
             first, last = int(match[1]), int(match[2] or match[1])
             if first > last or last > 520:
-                raise ValidationError(f"“{part}” is not a range of weeks.")
+                raise ValidationError(_("“%(part)s” is not a range of weeks.") % {"part": part})
             weeks.update(range(first, last + 1))
         return sorted(weeks)
 
@@ -138,7 +140,7 @@ class PreviewForm(forms.Form):
         first, last = self.today - PREVIEW_WINDOW, self.today + PREVIEW_WINDOW
         if not first <= start <= last:
             raise ValidationError(
-                f"Choose a start date between {first:%-d %B %Y} and {last:%-d %B %Y}."
+                _("Choose a start date between %(first)s and %(last)s.") % {"first": date_format(first, "j F Y"), "last": date_format(last, "j F Y")}
             )
         return start
 
@@ -241,8 +243,8 @@ def publish_with_messages(request: AuthedHttpRequest, version: ProgramVersion) -
         return False
     messages.success(
         request,
-        f"Published version {version.number} of “{version.program}”. New enrolments take it; "
-        "patients already enrolled keep their version.",
+        _("Published version %(number)s of “%(program)s”. New enrolments take it; "
+              "patients already enrolled keep their version.") % {"number": version.number, "program": version.program},
     )
     return True
 

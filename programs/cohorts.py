@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from recovery.models import Clinic, User
@@ -224,21 +225,19 @@ def join_cohort(cohort: Cohort, enrolment: Enrolment, by: User) -> CohortMembers
     program = cohort.version.program
     if enrolment.program_id != program.pk:
         raise ValidationError(
-            f"{name} is enrolled in the {enrolment.program.title}, but this cohort runs the "
-            f"{program.title}."
+            _("%(name)s is enrolled in the %(programme)s, but this cohort runs the %(programme2)s.") % {"name": name, "programme": enrolment.program.title, "programme2": program.title}
         )
     if patient.clinic_id != cohort.clinic_id:
-        raise ValidationError(f"{name} belongs to another clinic.")
+        raise ValidationError(_("%(name)s belongs to another clinic.") % {"name": name})
     if enrolment.status != Enrolment.Status.ACTIVE:
         raise ValidationError(
-            f"{name}'s enrolment is {enrolment.get_status_display().lower()}; only an active "
-            "enrolment can join a cohort."
+            _("%(name)s's enrolment is %(status)s; only an active enrolment can join a cohort.") % {"name": name, "status": enrolment.get_status_display().lower()}
         )
     refusal = step_problem(cohort, enrolment) or screening_refusal(patient, program)
     if refusal:
         raise ValidationError(refusal)
     if CohortMembership.objects.filter(cohort=cohort, enrolment__patient=patient).exists():
-        raise ValidationError(f"{name} is already in this cohort through another enrolment.")
+        raise ValidationError(_("%(name)s is already in this cohort through another enrolment.") % {"name": name})
     with transaction.atomic():
         # Lock the cohort row so two facilitators adding the last place at once can't both
         # succeed (a no-op on SQLite, whose writes are serialised anyway).
@@ -246,9 +245,9 @@ def join_cohort(cohort: Cohort, enrolment: Enrolment, by: User) -> CohortMembers
         taken = CohortMembership.objects.filter(cohort=cohort).count()
         if taken >= cohort.capacity:
             raise ValidationError(
-                f"{cohort.name} is full ({taken} of {cohort.capacity} places taken)."
+                _("%(cohort)s is full (%(taken)s of %(capacity)s places taken).") % {"cohort": cohort.name, "taken": taken, "capacity": cohort.capacity}
             )
-        membership, _ = CohortMembership.objects.get_or_create(cohort=cohort, enrolment=enrolment)
+        membership, _created = CohortMembership.objects.get_or_create(cohort=cohort, enrolment=enrolment)
     return membership
 
 
@@ -282,11 +281,11 @@ def record_attendance(occurrence: Occurrence, patient: User, status: str, by: Us
         raise ValidationError(_("Choose Present, Absent or Excused."))
     since = member_since(cohort, patient)
     if since is None:
-        raise ValidationError(f"{patient.display_name} is not a member of this cohort.")
+        raise ValidationError(_("%(patient)s is not a member of this cohort.") % {"patient": patient.display_name})
     if is_before_member(occurrence, since):
         raise ValidationError(
-            f"{patient.display_name} started the programme on {since:%-d %B %Y}, after this "
-            "session: there is no attendance to record."
+            _("%(patient)s started the programme on %(since)s, after this session: "
+                  "there is no attendance to record.") % {"patient": patient.display_name, "since": date_format(since, "j F Y")}
         )
     if occurrence.cancelled:
         raise ValidationError(_("This session was cancelled; there is no attendance to record."))

@@ -51,13 +51,13 @@ class PassphraseLengthValidator:
         minimum = self.minimum_for(user)
         if len(password) < minimum:
             raise ValidationError(
-                f"Use at least {minimum} characters. A few ordinary words with spaces between "
-                "them (a passphrase) is easy to remember and hard to guess.",
+                _("Use at least %(minimum)s characters. A few ordinary words with spaces "
+                      "between them (a passphrase) is easy to remember and hard to guess.") % {"minimum": minimum},
                 code="password_too_short",
             )
         if len(password) > self.max_length:
             raise ValidationError(
-                f"Use at most {self.max_length} characters.", code="password_too_long"
+                _("Use at most %(limit)s characters.") % {"limit": self.max_length}, code="password_too_long"
             )
 
     def get_help_text(self) -> str:

@@ -54,7 +54,7 @@ def validate_exercise_media(file: Any) -> None:
     size = getattr(file, "size", None)
     if size is not None and size > MAX_MEDIA_BYTES:
         raise ValidationError(
-            f"This file is {filesizeformat(size)}; the limit is {filesizeformat(MAX_MEDIA_BYTES)}.",
+            _("This file is %(size)s; the limit is %(limit)s.") % {"size": filesizeformat(size), "limit": filesizeformat(MAX_MEDIA_BYTES)},
             code="media_too_large",
         )
     if sniff_media_type(read_head(file)) is None:

@@ -48,8 +48,11 @@ def care_team_add(request: AuthedHttpRequest, patient_id: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        what = "primary clinician" if primary else "on the care team"
-        messages.success(request, f"{clinician.display_name} is {what} of {patient.display_name}.")
+        names = {"clinician": clinician.display_name, "patient": patient.display_name}
+        if primary:
+            messages.success(request, _("%(clinician)s is primary clinician of %(patient)s.") % names)
+        else:
+            messages.success(request, _("%(clinician)s is on the care team of %(patient)s.") % names)
     return redirect(patient_url(patient))
 
 
@@ -66,7 +69,7 @@ def care_team_primary(request: AuthedHttpRequest, patient_id: int, clinician_id:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, f"{clinician.display_name} is now the primary clinician.")
+        messages.success(request, _("%(clinician)s is now the primary clinician.") % {"clinician": clinician.display_name})
     return redirect(patient_url(patient))
 
 
@@ -83,7 +86,7 @@ def care_team_remove(request: AuthedHttpRequest, patient_id: int, clinician_id: 
         messages.error(request, " ".join(exc.messages))
         return redirect(patient_url(patient))
     if removed and clinician is not None:
-        messages.success(request, f"{clinician.display_name} is no longer on the care team.")
+        messages.success(request, _("%(clinician)s is no longer on the care team.") % {"clinician": clinician.display_name})
     else:
         messages.info(request, _("That clinician was not on the care team."))
     if clinician is not None and clinician.pk == request.user.pk and removed:

@@ -92,12 +92,12 @@ def invitation_new(request: AuthedHttpRequest) -> HttpResponse:
                 form.add_error(None, exc)
             else:
                 if created:
-                    messages.success(request, f"Invitation sent to {invitation.email}.")
+                    messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
                 else:
                     messages.info(
                         request,
-                        f"An invitation to {invitation.email} is already pending; re-send it "
-                        "from this list if they cannot find it.",
+                        _("An invitation to %(email)s is already pending; re-send it from this "
+                              "list if they cannot find it.") % {"email": invitation.email},
                     )
                 return redirect("clinicians:invitation_list")
     if existing is not None and not access.patients_for(user).filter(pk=existing.pk).exists():
@@ -119,7 +119,7 @@ def invitation_resend(request: AuthedHttpRequest, invitation_id: int) -> HttpRes
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(
-            request, f"A new link was sent to {invitation.email}; the previous one no longer works."
+            request, _("A new link was sent to %(email)s; the previous one no longer works.") % {"email": invitation.email}
         )
     return redirect("clinicians:invitation_list")
 
@@ -134,9 +134,9 @@ def invitation_revoke(request: AuthedHttpRequest, invitation_id: int) -> HttpRes
         messages.error(request, " ".join(exc.messages))
     else:
         if changed:
-            messages.success(request, f"The invitation to {invitation.email} was revoked.")
+            messages.success(request, _("The invitation to %(email)s was revoked.") % {"email": invitation.email})
         else:
-            messages.info(request, f"The invitation to {invitation.email} was already revoked.")
+            messages.info(request, _("The invitation to %(email)s was already revoked.") % {"email": invitation.email})
     return redirect("clinicians:invitation_list")
 
 
@@ -162,9 +162,9 @@ def join_accept(request: AuthedHttpRequest, join_id: int) -> HttpResponse:
         return redirect("clinicians:invitation_list")
     name = join.patient.display_name
     if accepted:
-        messages.success(request, f"{name} joined the clinic; {primary.display_name} is primary.")
+        messages.success(request, _("%(name)s joined the clinic; %(primary)s is primary.") % {"name": name, "primary": primary.display_name})
     else:
-        messages.info(request, f"{name} had already been accepted.")
+        messages.info(request, _("%(name)s had already been accepted.") % {"name": name})
     return redirect("clinicians:invitation_list")
 
 
@@ -200,7 +200,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         except invitations.InvitationUnusable as exc:
             return _unusable(request, exc.status)
         login(request, result.user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, f"Welcome, {result.user.display_name}.")
+        messages.success(request, _("Welcome, %(name)s.") % {"name": result.user.display_name})
         return redirect("journaling:today")
     return render(
         request, "clinicians/invitations/accept.html", {"form": form, "invitation": invitation}

@@ -156,8 +156,8 @@ def delete_account(request: AuthedHttpRequest) -> HttpResponse:
         logout(request)
         messages.warning(
             request,
-            f"Your account will be deleted on {deletion.long_date(due)}. Until then you can sign "
-            "in again and cancel the deletion.",
+            _("Your account will be deleted on %(date)s. Until then you can sign in "
+                  "again and cancel the deletion.") % {"date": deletion.long_date(due)},
         )
         return redirect("account_login")
     form.mark_errors()

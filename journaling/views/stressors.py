@@ -40,7 +40,7 @@ def stressors(request: AuthedHttpRequest) -> HttpResponse:
                 form.add_error("text", str(exc))
             else:
                 if created:
-                    messages.success(request, f"Added to “{item.get_category_display()}”.")
+                    messages.success(request, _("Added to “%(category)s”.") % {"category": item.get_category_display()})
                 else:
                     messages.info(request, _("That one is already on your list."))
                 return redirect("journaling:journal_stressors")
@@ -86,7 +86,7 @@ def stressor_undo(request: AuthedHttpRequest) -> HttpResponse:
             return HttpResponse("")
         return render(request, "journaling/journal/_stressor_item.html", {"item": item})
     if item is not None:
-        messages.success(request, f"“{item.text}” is back on your inventory.")
+        messages.success(request, _("“%(text)s” is back on your inventory.") % {"text": item.text})
     else:
         messages.info(request, _("There is nothing to undo."))
     return redirect("journaling:journal_stressors")
