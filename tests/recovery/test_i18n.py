@@ -231,37 +231,35 @@ def spanish_get(client: Client, url: str) -> str:
     return response.content.decode()
 
 
-def test_a_spanish_patient_gets_today_in_spanish(spanish_demo_patient):
-    page = spanish_get(spanish_demo_patient, reverse("journaling:today"))
-    assert '<html lang="es">' in page
+def test_a_spanish_patient_walks_through_today_check_in_journal_and_history(spanish_demo_patient):
+    # One walk (the demo seed takes a while): Today, a check-in, the journal, the history.
+    client = spanish_demo_patient
+    today = spanish_get(client, reverse("journaling:today"))
+    assert '<html lang="es">' in today
     for spanish in ("Hoy", "Ejercicios de hoy", "Registro diario", "Tengo un brote de dolor",
                     "Progreso de esta semana", "Cerrar sesión", "Diario", "Historial"):
-        assert spanish in page, spanish
-    left = [english for english in ENGLISH_ON_TODAY if english in page]
+        assert spanish in today, spanish
+    left = [english for english in ENGLISH_ON_TODAY if english in today]
     assert not left, f"English left on Today in Spanish: {left}"
 
-
-def test_a_spanish_patient_checks_in_in_spanish(spanish_demo_patient):
     with translation.override("es"):
-        response = spanish_demo_patient.post(
+        response = client.post(
             reverse("journaling:checkin"), {"pain": "3", "stress": "4", "mood": "6"},
             HTTP_HX_REQUEST="true",
         )
     assert response.status_code == 200
-    page = response.content.decode()
-    assert "Guardado. Gracias por hacer su registro diario." in page
-    assert "Actualizar el registro diario" in page
-    assert "Thank you for checking in" not in page
+    checkin = response.content.decode()
+    assert "Guardado. Gracias por hacer su registro diario." in checkin
+    assert "Actualizar el registro diario" in checkin
+    assert "Thank you for checking in" not in checkin
 
-
-def test_a_spanish_patient_gets_journal_and_history_in_spanish(spanish_demo_patient):
-    journal = spanish_get(spanish_demo_patient, reverse("journaling:journal"))
+    journal = spanish_get(client, reverse("journaling:journal"))
     for spanish in ("Nueva entrada", "Buscar en su diario", "Tipo de entrada"):
         assert spanish in journal, spanish
     assert "Search your journal" not in journal
-    new = spanish_get(spanish_demo_patient, reverse("journaling:journal_new"))
-    assert "¿Qué le gustaría escribir?" in new
-    history = spanish_get(spanish_demo_patient, reverse("journaling:history"))
+    assert "¿Qué le gustaría escribir?" in spanish_get(client, reverse("journaling:journal_new"))
+
+    history = spanish_get(client, reverse("journaling:history"))
     for spanish in ("Historial", "Dolor, estrés y estado de ánimo", "Mostrar los números", "Lun"):
         assert spanish in history, spanish
     assert "Pain, stress and mood" not in history
