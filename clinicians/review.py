@@ -136,10 +136,10 @@ def symptom_emotions(patient: User, user: User) -> tuple[list[Emotion], list[Sit
             key = happening.lower()
             s = situations.setdefault(key, Situation(happening[:200], 0, [], day))
             s.count += 1
-            s.emotions = sorted({*s.emotions, *(EMOTION_LABELS[f] for f in feelings)})
+            s.emotions = sorted({*s.emotions, *(str(EMOTION_LABELS[f]) for f in feelings)})
     emotions = [
         Emotion(
-            EMOTION_LABELS[f], n,
+            str(EMOTION_LABELS[f]), n,
             round(sum(intensities[f]) / len(intensities[f]), 1) if intensities[f] else None,
         )
         for f, n in sorted(counts.items(), key=lambda kv: (-kv[1], EMOTION_LABELS[kv[0]]))

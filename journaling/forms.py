@@ -4,7 +4,7 @@ search, and the stressor inventory."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.validators import MaxLengthValidator
@@ -19,6 +19,9 @@ from .kinds import MAX_LINE_CHARS, MAX_WORDS_CHARS, Question
 from .models import EMOTIONS, JournalEntry, StressorItem
 from .stressors import MAX_STRESSOR_CHARS
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise  # dev-only package: typing only
+
 Kind = JournalEntry.Kind
 Visibility = JournalEntry.Visibility
 
@@ -27,28 +30,29 @@ Visibility = JournalEntry.Visibility
 MAX_SEQ = 2**53 - 1
 
 VISIBILITY_CHOICES = [
-    (Visibility.PRIVATE, "Private"),
-    (Visibility.CARE_TEAM, "Share with my care team"),
-    (Visibility.RELEASED, "Write and release"),
+    (Visibility.PRIVATE, gettext_lazy("Private")),
+    (Visibility.CARE_TEAM, gettext_lazy("Share with my care team")),
+    (Visibility.RELEASED, gettext_lazy("Write and release")),
 ]
-VISIBILITY_HELP: dict[str, str] = {
-    Visibility.PRIVATE: "Only you can ever read it.",
-    Visibility.CARE_TEAM: "Your clinician and care team can read it once you save it.",
-    Visibility.RELEASED: "Your words stay on this device and are discarded when you press "
-    "Release. Only the fact that you wrote (the kind of entry and the minutes) is recorded.",
+VISIBILITY_HELP: dict[str, StrOrPromise] = {
+    Visibility.PRIVATE: gettext_lazy("Only you can ever read it."),
+    Visibility.CARE_TEAM: gettext_lazy("Your clinician and care team can read it once you save it."),
+    Visibility.RELEASED: gettext_lazy("Your words stay on this device and are discarded when you press "
+    "Release. Only the fact that you wrote (the kind of entry and the minutes) is recorded."),
 }
 STRESSOR_FIELDS = tuple(f"add_{value}" for value in StressorItem.Category.values)
 META_FIELDS = ("client_id", "base_revision", "editor_id", "editor_seq", "kind", "exercise",
                "flare")
 
 
-NUL_MESSAGE = ("This text holds an invisible character that cannot be saved (a NUL, often "
-               "from a paste). Remove it to save; your words are kept here and on this device.")
+NUL_MESSAGE = (gettext_lazy("This text holds an invisible character that cannot be saved (a NUL, often "
+               "from a paste). Remove it to save; your words are kept here and on this device."))
 
 
 def too_long_message(limit: int, length: int) -> str:
-    return (f"This is {length:,} characters long; the limit is {limit:,}. Shorten it by "
-            f"{length - limit:,} to save. Your words are kept here and on this device.")
+    return _("This is %(length)s characters long; the limit is %(limit)s. Shorten it by "
+             "%(over)s to save. Your words are kept here and on this device.") % {
+        "length": f"{length:,}", "limit": f"{limit:,}", "over": f"{length - limit:,}"}
 
 
 class WordsField(forms.CharField):
@@ -87,7 +91,7 @@ def _area(rows: int = 4) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": rows})
 
 
-SCALE_MESSAGE = "Intensity is a number from 0 (none) to 10 (the worst)."
+SCALE_MESSAGE = gettext_lazy("Intensity is a number from 0 (none) to 10 (the worst).")
 
 
 def _question_field(q: Question) -> forms.Field:
@@ -299,7 +303,7 @@ class EntryForm(PlainForm):
 
 
 class ReleaseForm(PlainForm):
-    """Write and release: the words are never part of this form."""
+    gettext_lazy("""Write and release: the words are never part of this form.""")
 
     client_id = forms.UUIDField(widget=forms.HiddenInput)
     kind = forms.ChoiceField(choices=Kind.choices, widget=forms.HiddenInput)

@@ -13,10 +13,10 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise  # dev-only package: typing only
 
 # The words at each end of a 0-10 scale, shown under the choices.
-SCALE_ENDS: dict[str, tuple[str, str]] = {
-    "pain": ("No pain", "Worst pain imaginable"),
-    "stress": ("No stress, calm", "Extreme stress"),
-    "mood": ("Very low", "Very good"),
+SCALE_ENDS: dict[str, tuple[StrOrPromise, StrOrPromise]] = {
+    "pain": (gettext_lazy("No pain"), gettext_lazy("Worst pain imaginable")),
+    "stress": (gettext_lazy("No stress, calm"), gettext_lazy("Extreme stress")),
+    "mood": (gettext_lazy("Very low"), gettext_lazy("Very good")),
 }
 SCORE_CHOICES = [(n, str(n)) for n in range(11)]
 
@@ -53,7 +53,7 @@ class CheckInForm(forms.Form):
 
     def scales(self) -> Iterator[tuple[forms.BoundField, str, str]]:
         for name, (low, high) in SCALE_ENDS.items():
-            yield self[name], low, high
+            yield self[name], str(low), str(high)
 
 
 class CompletionForm(forms.Form):

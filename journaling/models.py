@@ -10,19 +10,20 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 EMOTIONS = [
-    ("anger", "Anger"),
-    ("guilt", "Guilt"),
-    ("helplessness", "Helplessness"),
-    ("dependency", "Dependency"),
-    ("sadness", "Sadness"),
-    ("fear", "Fear"),
-    ("not_good_enough", "“Not good enough”"),
-    ("shame", "Shame"),
-    ("anxiety", "Anxiety / worry"),
-    ("resentment", "Resentment"),
+    ("anger", gettext_lazy("Anger")),
+    ("guilt", gettext_lazy("Guilt")),
+    ("helplessness", gettext_lazy("Helplessness")),
+    ("dependency", gettext_lazy("Dependency")),
+    ("sadness", gettext_lazy("Sadness")),
+    ("fear", gettext_lazy("Fear")),
+    ("not_good_enough", gettext_lazy("“Not good enough”")),
+    ("shame", gettext_lazy("Shame")),
+    ("anxiety", gettext_lazy("Anxiety / worry")),
+    ("resentment", gettext_lazy("Resentment")),
 ]
 
 
@@ -39,7 +40,7 @@ class CheckIn(models.Model):
     nothing: a measure they did not answer stays empty (never a default such as 5), and at
     least one of the three is answered."""
 
-    SCORES = (("pain", "Pain"), ("stress", "Stress"), ("mood", "Mood"))
+    SCORES = (("pain", gettext_lazy("Pain")), ("stress", gettext_lazy("Stress")), ("mood", gettext_lazy("Mood")))
 
     patient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="checkins"
@@ -70,9 +71,9 @@ class CheckIn(models.Model):
 
     def scores_text(self) -> str:
         """"pain 4, mood 6": the scores the patient gave, in words, leaving out unset ones."""
-        given = [f"{label.lower()} {getattr(self, name)}" for name, label in self.SCORES
+        given = [f"{str(label).lower()} {getattr(self, name)}" for name, label in self.SCORES
                  if getattr(self, name) is not None]
-        return ", ".join(given) or "no scores"
+        return ", ".join(given) or _("no scores")
 
 
 class ExerciseCompletion(models.Model):

@@ -40,7 +40,7 @@ def patient_json(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
         if not request.user.is_authenticated:
             return JsonResponse(
                 {"saved": False, "signed_out": True, "login_url": reverse("account_login"),
-                 "error": "Not saved: sign in again."},
+                 "error": _("Not saved: sign in again.")},
                 status=401,
             )
         if getattr(request.user, "role", None) != "patient":
@@ -201,7 +201,7 @@ def _post(request: AuthedHttpRequest, kind: str, entry: JournalEntry | None) -> 
     form = EntryForm(request.POST, patient=patient, kind=kind, autosave=drafting)
     valid = form.is_valid()
     if "client_id" not in form.cleaned_data or "base_revision" not in form.cleaned_data:
-        return HttpResponse("This form is missing its entry number; reload the page.", status=400)
+        return HttpResponse(_("This form is missing its entry number; reload the page."), status=400)
     if (not valid and not drafting) or form.refused():
         # Nothing is saved; the words are shown again with one clear message. The page
         # shown again is a new editor: its change counter restarts at zero, and must never
@@ -302,10 +302,10 @@ def _differences(form: EntryForm, saved: JournalEntry) -> list[dict[str, str]]:
         def fmt(p: dict[str, list[str]]) -> str:
             return "\n".join(f"{kinds.CATEGORY_LABELS[c]}: {t}" for c, ts in p.items() for t in ts)
 
-        rows.append({"label": "Stressors to add", "mine": fmt(pending_mine),
+        rows.append({"label": _("Stressors to add"), "mine": fmt(pending_mine),
                      "saved": fmt(pending_saved)})
     if mine.get("visibility") and mine["visibility"] != stored["visibility"]:
-        rows.append({"label": "Who can read it", "mine": BADGES[mine["visibility"]],
+        rows.append({"label": _("Who can read it"), "mine": BADGES[mine["visibility"]],
                      "saved": BADGES[stored["visibility"]]})
     return rows
 
@@ -319,7 +319,7 @@ def autosave(request: AuthedHttpRequest) -> JsonResponse:
     entry = _entry_by_client_id(request, request.POST.get("client_id"))
     kind = entry.kind if entry is not None else request.POST.get("kind", "")
     if kind not in kinds.KINDS:
-        return JsonResponse({"saved": False, "error": "Unknown entry kind."}, status=400)
+        return JsonResponse({"saved": False, "error": _("Unknown entry kind.")}, status=400)
     form = EntryForm(request.POST, patient=request.user, kind=kind, autosave=True)
     form.is_valid()
     cd = form.cleaned_data
@@ -327,11 +327,11 @@ def autosave(request: AuthedHttpRequest) -> JsonResponse:
         "client_id" not in cd or "base_revision" not in cd
     ):
         return JsonResponse(
-            {"saved": False, "error": "This page's entry number or change counter is not "
-             "usable. Reload the page; your words are kept on this device."}, status=400)
+            {"saved": False, "error": _("This page's entry number or change counter is not "
+             "usable. Reload the page; your words are kept on this device.")}, status=400)
     refused = form.refused()
     if refused:
-        return JsonResponse({"saved": False, "error": f"Not saved: {refused[0]}"}, status=400)
+        return JsonResponse({"saved": False, "error": _("Not saved: %(reason)s") % {"reason": refused[0]}}, status=400)
     try:
         saved, conflict = entries.autosave(
             request.user, cd["client_id"], cd["base_revision"], form.entry_fields(),
@@ -341,7 +341,7 @@ def autosave(request: AuthedHttpRequest) -> JsonResponse:
         raise Http404("No such entry") from exc
     except entries.EntryReleased:
         return JsonResponse({"saved": False, "released": True,
-                             "error": "Released words are not saved."}, status=409)
+                             "error": _("Released words are not saved.")}, status=409)
     if conflict:
         return JsonResponse({"saved": False, "conflict": True, "revision": saved.revision},
                             status=409)

@@ -50,7 +50,7 @@ def stressors(request: AuthedHttpRequest) -> HttpResponse:
         form = errors.get(value) or StressorForm(
             initial={"category": value}, auto_id=f"id_{value}_%s"
         )
-        form.fields["text"].label = f"Add to “{label}”"
+        form.fields["text"].label = _("Add to “%(label)s”") % {"label": label}
         groups.append({"value": value, "label": label, "items": items, "form": form})
     # Offered right after a removal without htmx (the redirect says so), not on every visit.
     undo = request.session.get(UNDO_KEY) if request.GET.get("removed") == "1" else None

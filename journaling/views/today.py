@@ -149,7 +149,7 @@ def complete(request: AuthedHttpRequest, exercise_id: int) -> HttpResponse:
         )
     except ValidationError as exc:
         raise Http404(exc.messages[0]) from exc
-    return _card_response(request, enrolments, exercise_id, "Marked as done.")
+    return _card_response(request, enrolments, exercise_id, _("Marked as done."))
 
 
 @patient_required
@@ -163,7 +163,7 @@ def undo(request: AuthedHttpRequest, exercise_id: int) -> HttpResponse:
         return _not_due(request, exercise_id)
     # Only today's completion can be undone: the date is always the patient's today.
     services.undo_completion(request.user, card.exercise, today)
-    return _card_response(request, enrolments, exercise_id, "No longer marked as done.")
+    return _card_response(request, enrolments, exercise_id, _("No longer marked as done."))
 
 
 # --- flare support ------------------------------------------------------------------------
