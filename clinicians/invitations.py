@@ -142,7 +142,8 @@ def _send(invitation: Invitation, token: str) -> None:
         "site_name": settings.SITE_NAME,
         "expires_at": invitation.expires_at,
     }
-    subject = f"[{settings.SITE_NAME}] {invitation.clinic.name} invites you to join"
+    invites = _("%(clinic)s invites you to join") % {"clinic": invitation.clinic.name}
+    subject = f"[{settings.SITE_NAME}] {invites}"
     text = render_to_string("clinicians/invitations/email.txt", context)
     html = render_to_string("clinicians/invitations/email.html", context)
     # Sent by the worker once the invitation is committed: a slow mail server never holds the

@@ -102,14 +102,14 @@ def register() -> None:
 
     registry.register(ReminderKind(
         name=DIGEST, label=gettext_lazy("Weekly caseload digest"), audience="clinician", due=digest_due,
-        title="Your weekly caseload digest", url="/clinic/",
+        title=gettext_lazy("Your weekly caseload digest"), url="/clinic/",
     ))
     registry.register(ReminderKind(
         name=VISIT_PATIENT, label=gettext_lazy("Follow-up visits (the day before)"), audience="patient",
-        due=visit_patient_due, title="Your follow-up visit is tomorrow", url="/today/",
+        due=visit_patient_due, title=gettext_lazy("Your follow-up visit is tomorrow"), url="/today/",
     ))
     registry.register(ReminderKind(
         name=VISIT_CLINICIAN, label=gettext_lazy("Follow-up visits you hold (the day before)"),
         audience="clinician", due=visit_clinician_due,
-        title="A follow-up visit tomorrow", url="/clinic/",
+        title=gettext_lazy("A follow-up visit tomorrow"), url="/clinic/",
     ))

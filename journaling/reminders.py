@@ -121,9 +121,9 @@ def register() -> None:
 
     registry.register(ReminderKind(
         name=DAILY, label=gettext_lazy("Daily practice reminder"), audience="patient",
-        due=daily_practice_due, title="Your practice for today", url="/today/",
+        due=daily_practice_due, title=gettext_lazy("Your practice for today"), url="/today/",
     ))
     registry.register(ReminderKind(
         name=NUDGE, label=gettext_lazy("A gentle nudge after a few quiet days"), audience="patient",
-        due=inactivity_due, title="Whenever you're ready", url="/today/",
+        due=inactivity_due, title=gettext_lazy("Whenever you're ready"), url="/today/",
     ))

@@ -102,10 +102,10 @@ def register() -> None:
 
     registry.register(ReminderKind(
         name=QUESTIONNAIRE_DUE, label=gettext_lazy("A questionnaire is due"), audience="patient",
-        due=questionnaire_due, title="A short questionnaire is waiting for you", url="/today/",
+        due=questionnaire_due, title=gettext_lazy("A short questionnaire is waiting for you"), url="/today/",
     ))
     registry.register(ReminderKind(
         name=SAFETY_ALERT, label=gettext_lazy("Safety alerts of your patients (always sent)"),
         audience="clinician", due=safety_alert_due,
-        title="Safety alert: please review today", url="/clinic/", essential=True,
+        title=gettext_lazy("Safety alert: please review today"), url="/clinic/", essential=True,
     ))

@@ -158,10 +158,11 @@ def notify_care_team(alert: SafetyAlert) -> None:
         "clinicians:patient_review", args=[alert.patient_id]
     ) + "#alerts"
     body = (
-        "A questionnaire answer from one of your patients needs a clinician's review today.\n\n"
-        f"Open the patient's page (sign-in required): {link}\n"
+        _("A questionnaire answer from one of your patients needs a clinician's review today.")
+        + "\n\n" + _("Open the patient's page (sign-in required): %(link)s") % {"link": link}
+        + "\n"
     )
-    subject = f"[{settings.SITE_NAME}] Safety alert: please review today"
+    subject = f"[{settings.SITE_NAME}] {_('Safety alert: please review today')}"
     transaction.on_commit(lambda: queue_email(alert.pk, subject, body, [contact]))
 
 

@@ -57,6 +57,6 @@ def register() -> None:
 
     registry.register(ReminderKind(
         name=GROUP_SESSION, label=gettext_lazy("Group session reminders (a day and an hour before)"),
-        audience="patient", due=group_session_due, title="Your group session is coming up",
+        audience="patient", due=group_session_due, title=gettext_lazy("Your group session is coming up"),
         url="/today/",
     ))

@@ -42,7 +42,7 @@ class ReminderKind:
     label: StrOrPromise  # what the account page calls it (translated when shown)
     audience: str  # "patient" or "clinician": whose account page offers it
     due: DueFn = field(compare=False)
-    title: str = ""  # the email subject and the in-app title
+    title: StrOrPromise = ""  # the email subject and the in-app title (translated when sent)
     url: str = "/"  # where the link goes (a path on the site)
     # Essential messages (a safety alert to the care team) ignore mutes, quiet days and pause.
     essential: bool = False
