@@ -237,18 +237,26 @@ def trend_summary(points: Sequence[ScorePoint]) -> list[str]:
     return [metric_summary(points, key, name) for key, name in METRICS]
 
 
-def adherence_summary(weeks: Sequence[WeekAdherence]) -> str:
+def adherence_summary(weeks: Sequence[WeekAdherence], third_person: bool = False) -> str:
+    """The patient's adherence in a sentence, to the patient ("You did") or, for the care
+    team's report, about them ("Did")."""
     due = sum(w.due for w in weeks)
     done = sum(w.done for w in weeks)
     if not due:
         return _("No exercises were due yet.")
-    text = _("You did %(done)s of %(due)s exercises that were due (%(percent)s%%)") % {
-        "done": done, "due": due, "percent": round(100 * done / due)}
+    figures = {"done": done, "due": due, "percent": round(100 * done / due)}
+    if third_person:
+        text = _("Did %(done)s of %(due)s exercises that were due (%(percent)s%%)") % figures
+    else:
+        text = _("You did %(done)s of %(due)s exercises that were due (%(percent)s%%)") % figures
     finished = [w for w in weeks if w.due and not w.in_progress]
     if len(finished) > 1:
         best = max(finished, key=lambda w: (w.done / w.due, -w.week))
-        text += _("; your fullest week was week %(week)s (%(percent)s%%)") % {
-            "week": best.week, "percent": best.percent}
+        best_figures = {"week": best.week, "percent": best.percent}
+        if third_person:
+            text += _("; the fullest week was week %(week)s (%(percent)s%%)") % best_figures
+        else:
+            text += _("; your fullest week was week %(week)s (%(percent)s%%)") % best_figures
     current = next((w for w in weeks if w.in_progress), None)
     if current is not None:
         text += _("; this week so far %(done)s of %(due)s") % {"done": current.done, "due": current.due}

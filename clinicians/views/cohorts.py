@@ -240,5 +240,8 @@ def occurrence_cancel(
     restore = request.POST.get("action") == "restore"
     rules.cancel_occurrence(occurrence, cancelled=not restore)
     title = occurrence.session.title
-    messages.success(request, f"{title} is back on." if restore else f"{title} is cancelled.")
+    if restore:
+        messages.success(request, _("%(session)s is back on.") % {"session": title})
+    else:
+        messages.success(request, _("%(session)s is cancelled.") % {"session": title})
     return redirect(page.detail_url(cohort, f"occurrence-{occurrence.pk}"))

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -24,26 +25,26 @@ from recovery.models import User
 
 UNUSABLE = {
     "expired": (
-        "This invitation has expired",
-        "For your security, invitation links only work for a few days. Ask your clinic to "
-        "send you a new one.",
+        gettext_lazy("This invitation has expired"),
+        gettext_lazy("For your security, invitation links only work for a few days. Ask your clinic to "
+        "send you a new one."),
     ),
     "accepted": (
-        "This invitation has already been used",
-        "Your account exists: sign in with your email address and the password you chose.",
+        gettext_lazy("This invitation has already been used"),
+        gettext_lazy("Your account exists: sign in with your email address and the password you chose."),
     ),
     "revoked": (
-        "This invitation is no longer valid",
-        "Your clinic withdrew it, or sent you a newer link: use the newest email, or ask them.",
+        gettext_lazy("This invitation is no longer valid"),
+        gettext_lazy("Your clinic withdrew it, or sent you a newer link: use the newest email, or ask them."),
     ),
     "account_exists": (
-        "You already have an account",
-        "Sign in with your email address. Forgot your password? Reset it from the sign-in page.",
+        gettext_lazy("You already have an account"),
+        gettext_lazy("Sign in with your email address. Forgot your password? Reset it from the sign-in page."),
     ),
     "unknown": (
-        "This invitation link does not work",
-        "It may have been copied incompletely, or replaced by a newer one. Ask your clinic to "
-        "send it again.",
+        gettext_lazy("This invitation link does not work"),
+        gettext_lazy("It may have been copied incompletely, or replaced by a newer one. Ask your clinic to "
+        "send it again."),
     ),
 }
 
