@@ -249,7 +249,7 @@ def outcome_scores(patient: User, start: dt.date, end: dt.date) -> list[ScoreLin
             change = _("No published threshold for a meaningful change.")
         else:
             try:
-                change = scoring.change(code, baseline.score or 0, latest.score or 0)
+                change = _(scoring.change(code, baseline.score or 0, latest.score or 0))
             except scoring.ScoringError as exc:
                 change = str(exc)
         lines.append(

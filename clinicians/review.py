@@ -177,7 +177,7 @@ def outcome_series(patient: User) -> list[OutcomeSeries]:
         if len(responses) > 1 and scoring.has_change_rule(code):
             first = responses[0]
             if first.score is not None and latest.score is not None:
-                change = scoring.change(code, first.score, latest.score)
+                change = _(scoring.change(code, first.score, latest.score))
         series.append(
             OutcomeSeries(
                 code,

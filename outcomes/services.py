@@ -47,11 +47,11 @@ def check_answers(version: InstrumentVersion, answers: Answers, extra: dict[str,
         raise ValidationError(_("This questionnaire has %(count)s questions.") % {"count": len(version.items)})
     for n, (item, value) in enumerate(zip(version.items, answers, strict=True), start=1):
         if value is not None and value not in {o["value"] for o in item["options"]}:
-            errors[f"item-{n}"] = "Choose one of the answers shown."
+            errors[f"item-{n}"] = _("Choose one of the answers shown.")
     for question in version.extra_questions:
         value = extra.get(question["key"])
         if value is not None and value not in {o["value"] for o in question["options"]}:
-            errors[f"extra-{question['key']}"] = "Choose one of the answers shown."
+            errors[f"extra-{question['key']}"] = _("Choose one of the answers shown.")
     if errors:
         raise ValidationError(errors)
 
@@ -90,7 +90,7 @@ def submit(
     unanswered = [str(n) for n, value in enumerate(answers, start=1) if value is None]
     if unanswered:
         raise ValidationError(
-            {f"item-{n}": "Please answer this question." for n in unanswered}
+            {f"item-{n}": _("Please answer this question.") for n in unanswered}
         )
     result = score(version.code, answers)
     try:

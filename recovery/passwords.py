@@ -61,10 +61,10 @@ class PassphraseLengthValidator:
             )
 
     def get_help_text(self) -> str:
-        return (
-            f"At least {self.single_factor_min} characters ({self.multi_factor_min} with "
-            "two-factor authentication). Spaces and any characters are fine; no other rules."
-        )
+        return _(
+            "At least %(single)s characters (%(multi)s with two-factor authentication). Spaces "
+            "and any characters are fine; no other rules."
+        ) % {"single": self.single_factor_min, "multi": self.multi_factor_min}
 
 
 class BreachedPasswordValidator(CommonPasswordValidator):
@@ -90,7 +90,7 @@ class BreachedPasswordValidator(CommonPasswordValidator):
             )
 
     def get_help_text(self) -> str:
-        return "It can't be a commonly used or breached password."
+        return _("It can't be a commonly used or breached password.")
 
 
 def extra_common_passwords() -> set[str]:

@@ -77,7 +77,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "notifications/unsubscribe.html",
                       {"invalid": True, "expired": exc.expired}, status=400)
     kind = registry.get(kind_name)
-    label = kind.label if kind is not None else "all reminders"
+    label = kind.label if kind is not None else _("all reminders")
     if request.method == "POST":
         preferences.unsubscribe(user_id, kind_name)
         return render(request, "notifications/unsubscribe.html", {"done": True, "label": label})
