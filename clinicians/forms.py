@@ -9,6 +9,7 @@ from typing import Any, cast
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from programs import cohorts as rules
@@ -90,7 +91,7 @@ class CohortForm(forms.ModelForm):
 
     def clean_start_date(self) -> dt.date:
         start: dt.date = self.cleaned_data["start_date"]
-        problem = rules.date_problem(start, self.today, "The start date")
+        problem = rules.date_problem(start, self.today, _("The start date"))
         if problem:
             raise ValidationError(problem)
         return start

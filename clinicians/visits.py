@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Min, QuerySet
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from programs.models import Enrolment
@@ -165,7 +166,7 @@ def today_panel(patient: User, local_date: dt.date) -> Panel | None:
         {
             "visit": visit,
             # Formatted here: the template's date filter would turn it back to the server's zone.
-            "day_text": "Today" if local.date() == local_date else f"{local:%A} {local.day} {local:%B}",
+            "day_text": _("Today") if local.date() == local_date else date_format(local, "l j F"),
             "time_text": f"{local:%H:%M}",
             "with_whom": visit.clinician.display_name if visit.clinician else "",
         },

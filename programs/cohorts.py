@@ -62,10 +62,9 @@ def date_problem(day: dt.date, today: dt.date, what: str) -> str | None:
     first, last = date_window(today)
     if first <= day <= last:
         return None
-    return (
-        f"{what} must fall between {first:%-d %B %Y} and {last:%-d %B %Y} "
-        f"(you gave {day:%-d %B %Y})."
-    )
+    return _("%(what)s must fall between %(first)s and %(last)s (you gave %(day)s).") % {
+        "what": what, "first": date_format(first, "j F Y"), "last": date_format(last, "j F Y"),
+        "day": date_format(day, "j F Y")}
 
 
 def places_problem(capacity: int) -> str | None:
@@ -79,7 +78,7 @@ def cohort_problems(
 ) -> dict[str, str]:
     """Field name -> what is wrong with a cohort's start date and size (empty when fine)."""
     problems: dict[str, str] = {}
-    if start_date is not None and (p := date_problem(start_date, today, "The start date")):
+    if start_date is not None and (p := date_problem(start_date, today, _("The start date"))):
         problems["start_date"] = p
     if capacity is not None and (p := places_problem(capacity)):
         problems["capacity"] = p
@@ -159,7 +158,7 @@ def move_occurrence(
     one is taken as it is. `location` None keeps the current place. A date outside the
     window is refused (ValidationError keyed "date")."""
     zone = clinic_zone(occurrence.cohort)
-    problem = date_problem(when.date(), clinic_today(occurrence.cohort.clinic), "A session")
+    problem = date_problem(when.date(), clinic_today(occurrence.cohort.clinic), _("A session"))
     if problem:
         raise ValidationError({"date": problem})
     occurrence.starts_at = to_utc(when, zone)
@@ -195,21 +194,23 @@ def step_problem(cohort: Cohort, enrolment: Enrolment) -> str | None:
     name = enrolment.patient.display_name
     title = cohort.version.display_title
     if enrolment.version_id != cohort.version_id:
-        return (
-            f"{name} follows version {enrolment.version.number} of the {title}, but this cohort "
-            f"follows version {cohort.version.number}: their weeks and sessions would not match. "
-            f"Add them to a cohort of version {enrolment.version.number}, or create one."
-        )
+        return _(
+            "%(name)s follows version %(theirs)s of the %(title)s, but this cohort follows "
+            "version %(ours)s: their weeks and sessions would not match. Add them to a cohort of "
+            "version %(theirs)s, or create one."
+        ) % {"name": name, "theirs": enrolment.version.number, "title": title,
+             "ours": cohort.version.number}
     # Compare the two programme days on one date: today, or the cohort's day 1 if later.
     on = max(clinic_today(cohort.clinic), cohort.start_date)
     theirs = programme_day_index(enrolment.start_date, on, enrolment.pauses.all())
     if theirs == (on - cohort.start_date).days:
         return None
-    return (
-        f"{name}'s day 1 of the {title} was {enrolment.start_date:%-d %B %Y}, but this cohort's "
-        f"day 1 is {cohort.start_date:%-d %B %Y}: their Today would be out of step with the "
-        f"group. Add them to a cohort whose day 1 is theirs, or create one."
-    )
+    return _(
+        "%(name)s's day 1 of the %(title)s was %(theirs)s, but this cohort's day 1 is %(ours)s: "
+        "their Today would be out of step with the group. Add them to a cohort whose day 1 is "
+        "theirs, or create one."
+    ) % {"name": name, "title": title, "theirs": date_format(enrolment.start_date, "j F Y"),
+         "ours": date_format(cohort.start_date, "j F Y")}
 
 
 def join_cohort(cohort: Cohort, enrolment: Enrolment, by: User) -> CohortMembership:

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from clinicians import access, visits
@@ -23,7 +24,7 @@ from recovery.models import User
 
 def _when(visit: FollowUpVisit, user: User) -> str:
     local = visit.scheduled_for.astimezone(visits.clinic_zone(user))
-    return f"{local:%A} {local.day} {local:%B %Y} at {local:%H:%M}"
+    return _("%(day)s at %(time)s") % {"day": date_format(local, "l j F Y"), "time": f"{local:%H:%M}"}
 
 
 @clinician_required
