@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
@@ -114,7 +115,7 @@ def pain_rise(baseline: int | None, recent: float | None) -> Flag | None:
     rise = f" (+{round((after - before) * 100 / before)}%)" if before else ""
     return Flag(PAIN, _("Pain averaged %(recent)s over the last 7 days, up from %(baseline)s "
                         "at the start of the programme%(rise)s.") % {
-        "recent": number_format(recent, 1), "baseline": baseline, "rise": rise})
+        "recent": _one_decimal(recent), "baseline": baseline, "rise": rise})
 
 
 def questionnaire_overdue(due_on: dt.date | None, today: dt.date) -> Flag | None:
@@ -167,3 +168,8 @@ def flags_for(
         follow_up_due(next_visit, now, zone),
     ]
     return sorted((f for f in found if f is not None), key=lambda f: _ORDER[f.code])
+
+
+def _one_decimal(value: float) -> str:
+    """Rounded as before (Python's format), written the active language's way (3.6 / 3,6)."""
+    return number_format(Decimal(f"{value:.1f}"), 1)

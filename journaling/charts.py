@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from statistics import mean
 from typing import TYPE_CHECKING
 
@@ -210,7 +211,7 @@ def metric_summary(points: Sequence[ScorePoint], key: str, name: StrOrPromise) -
     if (last_day - first_day).days < 7:
         average = mean(v for _day, v in series)
         return _("%(name)s averaged %(average)s over %(count)s; %(extremes)s.") % {
-            "name": name, "average": number_format(average, 1), "count": _count(len(series)),
+            "name": name, "average": _one_decimal(average), "count": _count(len(series)),
             "extremes": extremes,
         }
     first = mean(v for d, v in series if (d - first_day).days < 7)
@@ -222,8 +223,8 @@ def metric_summary(points: Sequence[ScorePoint], key: str, name: StrOrPromise) -
     return _(
         "%(name)s %(trend)s: it averaged %(first)s in the first week and %(last)s in the "
         "last week; %(extremes)s."
-    ) % {"name": name, "trend": trend, "first": number_format(first, 1),
-         "last": number_format(last, 1), "extremes": extremes}
+    ) % {"name": name, "trend": trend, "first": _one_decimal(first),
+         "last": _one_decimal(last), "extremes": extremes}
 
 
 def _count(n: int) -> str:
@@ -261,3 +262,8 @@ def adherence_summary(weeks: Sequence[WeekAdherence], third_person: bool = False
     if current is not None:
         text += _("; this week so far %(done)s of %(due)s") % {"done": current.done, "due": current.due}
     return text + "."
+
+
+def _one_decimal(value: float) -> str:
+    """Rounded as before (Python's format), written the active language's way (3.6 / 3,6)."""
+    return number_format(Decimal(f"{value:.1f}"), 1)
