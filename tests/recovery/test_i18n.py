@@ -78,7 +78,7 @@ def test_every_spanish_string_is_translated_and_none_is_fuzzy():
 
 def test_placeholders_survive_translation():
     # msgfmt --check-format catches most of this; named ones also must keep their names.
-    named = re.compile(r"%\(\w+\)s|\{\w+\}")
+    named = re.compile(r"%\(\w+\)[sdif]|\{\w+\}")
     po = polib.pofile(str(PO))
     wrong = []
     for e in po:
