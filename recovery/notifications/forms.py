@@ -5,14 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils import dates
 from django.utils.translation import gettext_lazy
 
 from ..models import TIME_ZONE_CHOICES, User
 from . import registry
 from .models import NotificationPreference
 
-WEEKDAYS = [(0, "Monday"), (1, "Tuesday"), (2, "Wednesday"), (3, "Thursday"), (4, "Friday"),
-            (5, "Saturday"), (6, "Sunday")]
+# Django's own weekday names (lazy, so each page shows them in its language).
+WEEKDAYS = sorted(dates.WEEKDAYS.items())
 
 
 class AccountForm(forms.Form):
