@@ -54,11 +54,12 @@ def primary_of(patient: User) -> User | None:
 
 def member_problem(patient: User, clinician: User) -> str | None:
     if not patient.is_patient:
-        return f"{patient} is not a patient account."
+        return _("%(person)s is not a patient account.") % {"person": patient}
     if not clinician.is_clinician:
-        return f"{clinician} is not a clinician account."
+        return _("%(person)s is not a clinician account.") % {"person": clinician}
     if clinician.clinic_id != patient.clinic_id or not clinician.is_active:
-        return f"{clinician} is not a clinician of {patient.display_name}'s clinic."
+        return _("%(clinician)s is not a clinician of %(patient)s's clinic.") % {
+            "clinician": clinician, "patient": patient.display_name}
     return None
 
 

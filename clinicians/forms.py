@@ -9,6 +9,7 @@ from typing import Any, cast
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -66,17 +67,19 @@ class CohortForm(forms.ModelForm):
         model = Cohort
         fields = ["version", "name", "start_date", "meeting_time", "capacity", "location", "video_link"]
         labels = {
-            "name": "Cohort name",
-            "start_date": "Start date (day 1)",
-            "meeting_time": "Meeting time",
-            "capacity": "Places",
-            "location": "Place",
+            "name": gettext_lazy("Cohort name"),
+            "start_date": gettext_lazy("Start date (day 1)"),
+            "meeting_time": gettext_lazy("Meeting time"),
+            "capacity": gettext_lazy("Places"),
+            "location": gettext_lazy("Place"),
         }
         help_texts = {
-            "start_date": "The first day of week 1. Sessions fall on their programme day from here.",
-            "meeting_time": "In the clinic's time zone.",
-            "capacity": f"From {rules.MIN_PLACES} to {rules.MAX_PLACES}.",
-            "location": "Optional, e.g. “Group room, 2nd floor”.",
+            "start_date": gettext_lazy(
+                "The first day of week 1. Sessions fall on their programme day from here."),
+            "meeting_time": gettext_lazy("In the clinic's time zone."),
+            "capacity": format_lazy(gettext_lazy("From {low} to {high}."),
+                                    low=rules.MIN_PLACES, high=rules.MAX_PLACES),
+            "location": gettext_lazy("Optional, e.g. “Group room, 2nd floor”."),
         }
         widgets = {"start_date": DateInput(), "meeting_time": TimeInput(format="%H:%M")}
 

@@ -53,10 +53,10 @@ class NotesForm(forms.ModelForm):
         model = FollowUpVisit
         fields = ["status", "summary", "discussed", "plan"]
         labels = {
-            "status": "The visit",
-            "summary": "Summary",
-            "discussed": "What was discussed",
-            "plan": "Plan",
+            "status": gettext_lazy("The visit"),
+            "summary": gettext_lazy("Summary"),
+            "discussed": gettext_lazy("What was discussed"),
+            "plan": gettext_lazy("Plan"),
         }
         widgets = {
             "status": forms.RadioSelect,

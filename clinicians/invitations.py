@@ -73,17 +73,19 @@ def email_problem(clinic_id: int, email: str) -> tuple[str, User | None] | None:
     waiting = JoinRequest.objects.filter(patient=user, clinic_id=clinic_id, accepted_at=None)
     if user.is_patient and waiting.exists():
         return (
-            f"{email} signed up already and is waiting to join this clinic: accept them "
-            "under “Waiting to join” instead.",
+            _("%(email)s signed up already and is waiting to join this clinic: accept them "
+              "under “Waiting to join” instead.") % {"email": email},
             None,
         )
     if user.is_patient and user.clinic_id == clinic_id:
         return (
-            f"{email} already has an account: {user.display_name} is a patient of this clinic. "
-            "Enrol them in a programme from their page instead.",
+            _("%(email)s already has an account: %(name)s is a patient of this clinic. "
+              "Enrol them in a programme from their page instead.") % {
+                "email": email, "name": user.display_name},
             user,
         )
-    return (f"{email} already has an account, so it cannot be invited as a new patient.", None)
+    return (_("%(email)s already has an account, so it cannot be invited as a new "
+              "patient.") % {"email": email}, None)
 
 
 def invite(
@@ -269,14 +271,14 @@ def _join_care(result: Accepted) -> None:
             (m.clinician for m in care_teams.team_of(user)), None
         )
     if primary is None:
-        result.notes.append("Not enrolled: nobody on the care team can be responsible.")
+        result.notes.append(_("Not enrolled: nobody on the care team can be responsible."))
         return
     try:
         result.enrolment = enrolments.enrol(
             user, primary, user.local_today(), program=invitation.program
         )
     except ValidationError as exc:
-        result.notes.append("Not enrolled: " + " ".join(exc.messages))
+        result.notes.append(_("Not enrolled: %(reasons)s") % {"reasons": " ".join(exc.messages)})
         return
     if invitation.cohort is not None:
         try:
@@ -286,6 +288,7 @@ def _join_care(result: Accepted) -> None:
             # The patient is still created and enrolled; the inviting clinician reads why
             # they are not in the group on the invitations page.
             result.notes.append(
-                f"Not added to “{invitation.cohort.name}”: " + " ".join(exc.messages)
+                _("Not added to “%(cohort)s”: %(reasons)s") % {
+                    "cohort": invitation.cohort.name, "reasons": " ".join(exc.messages)}
             )
 

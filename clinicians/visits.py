@@ -67,7 +67,7 @@ def schedule(
     if timezone.is_naive(when):
         raise ValidationError(_("A visit time needs its time zone."))
     if mode not in FollowUpVisit.Mode.values:
-        raise ValidationError({"mode": "Choose in person, phone or video."})
+        raise ValidationError({"mode": _("Choose in person, phone or video.")})
     existing = _booked(patient, when)
     if existing is not None:
         return existing, False
@@ -104,12 +104,12 @@ def record(
     """Save the notes and what became of the visit. A visit cannot be done or missed before
     its time; notes may be written ahead (preparation) and kept whatever the outcome."""
     if status not in OUTCOMES:
-        raise ValidationError({"status": "Choose whether the visit was done, missed or cancelled."})
+        raise ValidationError({"status": _("Choose whether the visit was done, missed or cancelled.")})
     now = now or timezone.now()
     if status in (S.DONE, S.MISSED) and visit.scheduled_for > now:
         raise ValidationError(
-            {"status": "This visit has not happened yet: it can be marked done or missed from "
-                       "its start time. Your notes can be saved as it stays scheduled."}
+            {"status": _("This visit has not happened yet: it can be marked done or missed from "
+                         "its start time. Your notes can be saved as it stays scheduled.")}
         )
     visit.status = status
     visit.summary, visit.discussed, visit.plan = summary.strip(), discussed.strip(), plan.strip()

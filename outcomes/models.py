@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from programs.models import ProgramVersion
@@ -335,12 +336,12 @@ class QuestionnaireSchedule(VersionContent):
     def clean(self) -> None:
         errors: dict[str, str] = {}
         if self.when == self.When.WEEK and not self.week:
-            errors["week"] = "Give the week (1 is the first week of the programme)."
+            errors["week"] = _("Give the week (1 is the first week of the programme).")
         if self.when != self.When.WEEK and self.week is not None:
-            errors["week"] = "Only “at a given week” takes a week; leave it empty."
+            errors["week"] = _("Only “at a given week” takes a week; leave it empty.")
         if self.when == self.When.FOLLOW_UP and not self.months:
-            errors["months"] = "Give the months after the end, e.g. 3, 6 or 12."
+            errors["months"] = _("Give the months after the end, e.g. 3, 6 or 12.")
         if self.when != self.When.FOLLOW_UP and self.months is not None:
-            errors["months"] = "Only a follow-up takes months; leave it empty."
+            errors["months"] = _("Only a follow-up takes months; leave it empty.")
         if errors:
             raise ValidationError(errors)
