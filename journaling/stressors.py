@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet, Value
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from recovery.access import own
 from recovery.models import User
@@ -51,9 +52,9 @@ def add_stressor(
     longer than MAX_STRESSOR_CHARS is refused (ValueError), as is an empty one."""
     text = normalise(text)
     if category not in StressorItem.Category.values or not text:
-        raise ValueError("A stressor needs a category and some words.")
+        raise ValueError(_("A stressor needs a category and some words."))
     if len(text) > MAX_STRESSOR_CHARS:
-        raise ValueError(f"A stressor is at most {MAX_STRESSOR_CHARS} characters.")
+        raise ValueError(_("A stressor is at most %(limit)s characters.") % {"limit": MAX_STRESSOR_CHARS})
     existing = _same_line(patient, category, text).first()
     if existing is not None:
         return existing, False
