@@ -109,6 +109,7 @@ def test_compilemessages_is_clean_and_the_committed_mo_is_current(tmp_path, sett
 # Attributes a person reads or hears (a screen reader announces aria-label and title).
 VISIBLE_ATTRIBUTES = {"title", "alt", "placeholder", "aria-label", "aria-description", "data-label", "label"}
 WORD = re.compile(r"[A-Za-z]{2,}")
+PROSE = re.compile(r"[A-Za-z]{2,}\s+[A-Za-z]{2,}")
 MARK = "\x00"
 # Text that is not language, or not ours to translate. Keep this list short and say why.
 ALLOWED: set[str] = {
@@ -162,7 +163,9 @@ class _Walker(HTMLParser):
         shown = dict(attrs)
         for name, value in attrs:
             button_text = name == "value" and tag == "input" and shown.get("type") in ("submit", "button", "reset")
-            if value and (name in VISIBLE_ATTRIBUTES or button_text) and _wordy(value):
+            # Sentences handed to a script (data-text-soon, data-over...): a script shows them.
+            script_words = name.startswith("data-") and value and PROSE.search(value.replace(MARK, " "))
+            if value and (name in VISIBLE_ATTRIBUTES or button_text or script_words) and _wordy(value):
                 self.found.append(f'{tag} {name}="{value.strip()}"')
 
     def handle_endtag(self, tag: str) -> None:
@@ -182,6 +185,8 @@ def test_the_template_walk_finds_unmarked_text():
     assert visible_text('<a title="Open it" href="/">{% translate "Open" %}</a>') == ['a title="Open it"']
     assert visible_text('<input type="submit" value="Save">') == ['input value="Save"']
     assert visible_text('<input type="hidden" name="a" value="keep_mine">') == []
+    assert visible_text('<div data-text-soon="Signed out soon" data-url="/a/b">') == [
+        'div data-text-soon="Signed out soon"']
     assert visible_text('{% blocktranslate %}Hi {{ n }}{% endblocktranslate %}<style>p{}</style>') == []
     assert visible_text("{# a note #}{% comment %}Why{% endcomment %}<p>&rarr; 3</p>") == []
     assert visible_text("Hello {{ name }},\n{% translate 'Bye' %}", plain_text=True) == ["Hello  \x00 ,"]
