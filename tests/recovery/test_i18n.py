@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import shutil
 from html.parser import HTMLParser
+from io import StringIO
 from pathlib import Path
 
 import polib
@@ -21,6 +22,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
+from recovery.models import User
 from tests.conftest import service_unavailable
 
 ROOT = Path(settings.BASE_DIR)
@@ -208,16 +210,14 @@ def test_templates_contain_no_unmarked_visible_text():
 ENGLISH_ON_TODAY = [
     "Today's exercises", "Daily check-in", "Save check-in", "Update check-in", "I'm having a flare",
     "What helps in a flare", "This week's progress", "Mark as done", "Skip to content", "Sign out",
-    "Notifications", "Questionnaires due",
+    "Notifications", "Questionnaires due", "About this week", "Your next follow-up visit",
 ]
 
 
 @pytest.fixture
 def spanish_demo_patient(db, settings):
     settings.DEBUG = True  # the demo data is only made in development
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    from recovery.models import User
-
+    call_command("seed_demo", stdout=StringIO())
     patient = User.objects.get(email="patient@demo.test")
     if hasattr(patient, "language"):  # the per-user choice, where it exists
         patient.language = "es"
@@ -246,6 +246,8 @@ def test_a_spanish_patient_walks_through_today_check_in_journal_and_history(span
         assert spanish in today, spanish
     left = [english for english in ENGLISH_ON_TODAY if english in today]
     assert not left, f"English left on Today in Spanish: {left}"
+    assert not re.search(r"Week \d+, day \d+", today)  # the programme's label, built in Python
+    assert re.search(r"Semana \d+, día \d+", today)
 
     with translation.override("es"):
         response = client.post(
