@@ -12,6 +12,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy
 
+from recovery.crypto import EncryptedTextField
+
 
 class FollowUpVisit(models.Model):
     class Mode(models.TextChoices):
@@ -38,9 +40,10 @@ class FollowUpVisit(models.Model):
     scheduled_for = models.DateTimeField(help_text=gettext_lazy("When the visit starts (stored in UTC)."))
     mode = models.CharField(max_length=16, choices=Mode.choices, default=Mode.IN_PERSON)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.SCHEDULED)
-    summary = models.TextField(blank=True, help_text=gettext_lazy("How the patient is doing, in brief."))
-    discussed = models.TextField(blank=True, help_text=gettext_lazy("What was discussed."))
-    plan = models.TextField(blank=True, help_text=gettext_lazy("What happens next."))
+    # The notes are encrypted at rest (recovery.crypto); dates, mode and status stay plain.
+    summary = EncryptedTextField(blank=True, help_text=gettext_lazy("How the patient is doing, in brief."))
+    discussed = EncryptedTextField(blank=True, help_text=gettext_lazy("What was discussed."))
+    plan = EncryptedTextField(blank=True, help_text=gettext_lazy("What happens next."))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
