@@ -86,6 +86,17 @@ report-png: seed
 	pdftoppm -png -r 110 -f 1 -l 1 -singlefile var/report.pdf var/report-page1
 	@echo "var/report-page1.png"
 
+## make messages: refresh locale/es/LC_MESSAGES/django.po from the code and templates (needs
+## GNU gettext; the options match tests/recovery/test_i18n.py); translate the new msgids, then
+## make compilemessages: the .mo is committed, so `make run` needs no gettext tools.
+.PHONY: messages compilemessages
+messages: install
+	DEBUG=1 $(PY) manage.py makemessages -l es --no-location \
+	  --ignore='tests/*' --ignore='bench/*' --ignore='var/*' --ignore='node_modules/*' \
+	  --ignore='docs/*' --ignore='docker/*'
+compilemessages: install
+	DEBUG=1 $(PY) manage.py compilemessages -l es
+
 ## make drills: the fault drills, each on a PostgreSQL and a Redis of its own (never the
 ## machine's): Redis stopped, PostgreSQL restarted under load, a worker killed mid-send, and
 ## the backup/restore round trip. Exits non-zero if one fails. See docs/operations.md.

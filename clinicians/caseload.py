@@ -16,11 +16,12 @@ import datetime as dt
 import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from journaling.charts import WeekAdherence
 from journaling.models import CheckIn, ExerciseCompletion
@@ -36,17 +37,20 @@ from . import flags as rules
 from .access import patients_for
 from .sparkline import sparkline_svg
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise  # dev-only package: typing only
+
 PAGE_SIZE = 25
 RECENT_DAYS = keys.RECENT_DAYS  # adherence and the pain compared with the baseline
 SPARK_DAYS = 14  # the sparkline
 STREAK_WINDOW = 60  # a longer streak shows as "60+"
 
-SORTS: tuple[tuple[str, str], ...] = (
-    ("attention", "Needs attention first"),
-    ("name", "Name"),
-    ("activity", "Longest without activity"),
-    ("follow_up", "Next follow-up"),
-    ("pain", "Pain change, worst first"),
+SORTS: tuple[tuple[str, StrOrPromise], ...] = (
+    ("attention", gettext_lazy("Needs attention first")),
+    ("name", gettext_lazy("Name")),
+    ("activity", gettext_lazy("Longest without activity")),
+    ("follow_up", gettext_lazy("Next follow-up")),
+    ("pain", gettext_lazy("Pain change, worst first")),
 )
 
 

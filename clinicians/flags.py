@@ -11,10 +11,18 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db.models import F, Q
+from django.utils.formats import date_format, number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise  # dev-only package: typing only
 
 SAFETY = "safety"
 PAIN = "pain"
@@ -23,15 +31,15 @@ QUESTIONNAIRE = "questionnaire"
 FOLLOW_UP = "follow_up"
 
 # The filter's choices, most urgent first (the order flags are shown in).
-CHOICES: tuple[tuple[str, str], ...] = (
-    (SAFETY, "Safety alert open"),
-    (PAIN, "Pain rising"),
-    (INACTIVE, "No recent activity"),
-    (QUESTIONNAIRE, "Questionnaire overdue"),
-    (FOLLOW_UP, "Follow-up due soon"),
+CHOICES: tuple[tuple[str, StrOrPromise], ...] = (
+    (SAFETY, gettext_lazy("Safety alert open")),
+    (PAIN, gettext_lazy("Pain rising")),
+    (INACTIVE, gettext_lazy("No recent activity")),
+    (QUESTIONNAIRE, gettext_lazy("Questionnaire overdue")),
+    (FOLLOW_UP, gettext_lazy("Follow-up due soon")),
 )
 LABELS = dict(CHOICES)
-_ORDER = {code: i for i, (code, _) in enumerate(CHOICES)}
+_ORDER = {code: i for i, (code, _label) in enumerate(CHOICES)}
 
 
 @dataclass(frozen=True)
@@ -41,7 +49,7 @@ class Flag:
 
     @property
     def label(self) -> str:
-        return LABELS[self.code]
+        return str(LABELS[self.code])
 
     @property
     def urgent(self) -> bool:
@@ -53,11 +61,11 @@ def _setting(name: str, default: int) -> int:
 
 
 def _days(n: int) -> str:
-    return f"{n} day" + ("" if n == 1 else "s")
+    return ngettext("%(count)s day", "%(count)s days", n) % {"count": n}
 
 
 def _date(day: dt.date) -> str:
-    return f"{day:%a} {day.day} {day:%b}"
+    return date_format(day, "D j M")
 
 
 # --- the rules --------------------------------------------------------------------------------
@@ -67,8 +75,11 @@ def safety_alert(open_alerts: int) -> Flag | None:
     """A questionnaire's safety item opened an alert nobody has acknowledged yet."""
     if open_alerts <= 0:
         return None
-    what = "a safety alert" if open_alerts == 1 else f"{open_alerts} safety alerts"
-    return Flag(SAFETY, f"A questionnaire answer opened {what}, not yet acknowledged.")
+    return Flag(SAFETY, ngettext(
+        "A questionnaire answer opened a safety alert, not yet acknowledged.",
+        "Questionnaire answers opened %(count)s safety alerts, not yet acknowledged.",
+        open_alerts,
+    ) % {"count": open_alerts})
 
 
 def inactive(
@@ -86,10 +97,10 @@ def inactive(
     if idle < threshold:
         return None
     if last_activity is None or last_activity < active_since:
-        return Flag(INACTIVE, f"Nothing logged since the programme started on {_date(active_since)} "
-                              f"({_days(idle)}).")
-    return Flag(INACTIVE, f"Nothing logged for {_days(idle)}: the last check-in, exercise or "
-                          f"shared entry was on {_date(last_activity)}.")
+        return Flag(INACTIVE, _("Nothing logged since the programme started on %(start)s "
+                                "(%(days)s).") % {"start": _date(active_since), "days": _days(idle)})
+    return Flag(INACTIVE, _("Nothing logged for %(days)s: the last check-in, exercise or "
+                            "shared entry was on %(last)s.") % {"days": _days(idle), "last": _date(last_activity)})
 
 
 def pain_rise(baseline: int | None, recent: float | None) -> Flag | None:
@@ -103,8 +114,9 @@ def pain_rise(baseline: int | None, recent: float | None) -> Flag | None:
     if after <= before or (after - before) * 100 < percent * before:
         return None
     rise = f" (+{round((after - before) * 100 / before)}%)" if before else ""
-    return Flag(PAIN, f"Pain averaged {recent:.1f} over the last 7 days, up from {baseline} "
-                      f"at the start of the programme{rise}.")
+    return Flag(PAIN, _("Pain averaged %(recent)s over the last 7 days, up from %(baseline)s "
+                        "at the start of the programme%(rise)s.") % {
+        "recent": _one_decimal(recent), "baseline": baseline, "rise": rise})
 
 
 def questionnaire_overdue(due_on: dt.date | None, today: dt.date) -> Flag | None:
@@ -116,8 +128,8 @@ def questionnaire_overdue(due_on: dt.date | None, today: dt.date) -> Flag | None
     late = (today - due_on).days
     if late < _setting("CLINIC_FLAG_QUESTIONNAIRE_OVERDUE_DAYS", 3):
         return None
-    return Flag(QUESTIONNAIRE, f"A questionnaire due on {_date(due_on)} is not answered "
-                               f"({_days(late)} late).")
+    return Flag(QUESTIONNAIRE, _("A questionnaire due on %(due)s is not answered "
+                                 "(%(days)s late).") % {"due": _date(due_on), "days": _days(late)})
 
 
 def follow_up_due(next_visit: dt.datetime | None, now: dt.datetime, zone: dt.tzinfo) -> Flag | None:
@@ -126,12 +138,13 @@ def follow_up_due(next_visit: dt.datetime | None, now: dt.datetime, zone: dt.tzi
     if next_visit is None:
         return None
     local = next_visit.astimezone(zone)
-    when = f"{_date(local.date())} at {local:%H:%M}"
+    when = _("%(day)s at %(time)s") % {"day": _date(local.date()), "time": f"{local:%H:%M}"}
     if next_visit < now:
-        return Flag(FOLLOW_UP, f"The follow-up visit of {when} is not recorded as done or missed.")
+        return Flag(FOLLOW_UP, _("The follow-up visit of %(when)s is not recorded as done or "
+                                 "missed.") % {"when": when})
     if next_visit - now > dt.timedelta(days=_setting("CLINIC_FLAG_FOLLOW_UP_DAYS", 7)):
         return None
-    return Flag(FOLLOW_UP, f"Follow-up visit on {when}.")
+    return Flag(FOLLOW_UP, _("Follow-up visit on %(when)s.") % {"when": when})
 
 
 def flags_for(
@@ -202,3 +215,6 @@ def pain_margin_factor() -> int:
 
 def inactive_days() -> int:
     return _setting("CLINIC_FLAG_INACTIVE_DAYS", 3)
+def _one_decimal(value: float) -> str:
+    """Rounded as before (Python's format), written the active language's way (3.6 / 3,6)."""
+    return number_format(Decimal(f"{value:.1f}"), 1)

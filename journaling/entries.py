@@ -29,6 +29,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from programs.models import Enrolment
 from recovery.access import own
@@ -113,7 +115,7 @@ def _check_fields(fields: dict[str, Any]) -> dict[str, Any]:
         raise ValueError(f"Not entry fields: {sorted(unknown)}")
     if fields.get("visibility") == Visibility.RELEASED:
         # Write-and-release goes through release(), which never takes the words.
-        raise EntryReleased("Written-and-released words are never sent to the server.")
+        raise EntryReleased(_("Written-and-released words are never sent to the server."))
     return dict(fields)
 
 
@@ -171,7 +173,7 @@ def _write(
         if entry.patient_id != patient.pk:
             raise EntryNotFound(str(client_id))
         if entry.visibility == Visibility.RELEASED:
-            raise EntryReleased("This entry was written and released; it keeps no words.")
+            raise EntryReleased(_("This entry was written and released; it keeps no words."))
 
         current = working_copy(entry)
         wanted = _overlay(current, fields)
@@ -350,8 +352,12 @@ def _stressor_lines(data: dict[str, Any]) -> list[tuple[str, str]]:
 def snippet(entry: JournalEntry, length: int = 160) -> str:
     """A short plain-text preview of the saved entry: its search keys, as its card shows."""
     if entry.visibility == Visibility.RELEASED:
-        minutes = f" for {entry.minutes} minutes" if entry.minutes else ""
-        return f"Wrote{minutes} and released the words."
+        if entry.minutes:
+            return ngettext(
+                "Wrote for %(minutes)s minute and released the words.",
+                "Wrote for %(minutes)s minutes and released the words.", entry.minutes,
+            ) % {"minutes": entry.minutes}
+        return _("Wrote and released the words.")
     spec = kinds.KINDS.get(entry.kind)
     parts = [entry.body] if entry.body else []
     if spec is not None:
@@ -371,8 +377,8 @@ def details(entry: JournalEntry) -> list[tuple[str, str]]:
         value = entry.data.get(name)
         if value in (None, "", []):
             continue
-        rows.append((question.display, kinds.display_value(name, value)))
-    for key, label in (("pending", "Stressors to add"), ("added", "Stressors added that day")):
+        rows.append((str(question.display), kinds.display_value(name, value)))
+    for key, label in (("pending", _("Stressors to add")), ("added", _("Stressors added that day"))):
         lines = _stressor_lines({key: entry.data.get(key)})
         if lines:
             rows.append((label, "\n".join(

@@ -10,6 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from recovery.crypto import (
     EncryptedCharField,
@@ -20,16 +22,16 @@ from recovery.crypto import (
 )
 
 EMOTIONS = [
-    ("anger", "Anger"),
-    ("guilt", "Guilt"),
-    ("helplessness", "Helplessness"),
-    ("dependency", "Dependency"),
-    ("sadness", "Sadness"),
-    ("fear", "Fear"),
-    ("not_good_enough", "“Not good enough”"),
-    ("shame", "Shame"),
-    ("anxiety", "Anxiety / worry"),
-    ("resentment", "Resentment"),
+    ("anger", gettext_lazy("Anger")),
+    ("guilt", gettext_lazy("Guilt")),
+    ("helplessness", gettext_lazy("Helplessness")),
+    ("dependency", gettext_lazy("Dependency")),
+    ("sadness", gettext_lazy("Sadness")),
+    ("fear", gettext_lazy("Fear")),
+    ("not_good_enough", gettext_lazy("“Not good enough”")),
+    ("shame", gettext_lazy("Shame")),
+    ("anxiety", gettext_lazy("Anxiety / worry")),
+    ("resentment", gettext_lazy("Resentment")),
 ]
 
 
@@ -46,7 +48,7 @@ class CheckIn(models.Model):
     nothing: a measure they did not answer stays empty (never a default such as 5), and at
     least one of the three is answered."""
 
-    SCORES = (("pain", "Pain"), ("stress", "Stress"), ("mood", "Mood"))
+    SCORES = (("pain", gettext_lazy("Pain")), ("stress", gettext_lazy("Stress")), ("mood", gettext_lazy("Mood")))
 
     patient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="checkins"
@@ -77,9 +79,9 @@ class CheckIn(models.Model):
 
     def scores_text(self) -> str:
         """"pain 4, mood 6": the scores the patient gave, in words, leaving out unset ones."""
-        given = [f"{label.lower()} {getattr(self, name)}" for name, label in self.SCORES
+        given = [f"{str(label).lower()} {getattr(self, name)}" for name, label in self.SCORES
                  if getattr(self, name) is not None]
-        return ", ".join(given) or "no scores"
+        return ", ".join(given) or _("no scores")
 
 
 class ExerciseCompletion(models.Model):
@@ -120,21 +122,21 @@ class JournalEntryQuerySet(models.QuerySet["JournalEntry"]):
 
 class JournalEntry(models.Model):
     class Kind(models.TextChoices):
-        FREE_WRITING = "free_writing", "Free writing"
-        UNSENT_LETTER = "unsent_letter", "Unsent letter"
-        STRESSOR_INVENTORY = "stressor_inventory", "Stressor inventory"
-        AFFIRMATION = "affirmation", "Self-affirmation"
-        SYMPTOM_EMOTION = "symptom_emotion", "Symptom-emotion connection"
-        ATTENTION_SHIFTING = "attention_shifting", "Blocking then shifting attention"
+        FREE_WRITING = "free_writing", gettext_lazy("Free writing")
+        UNSENT_LETTER = "unsent_letter", gettext_lazy("Unsent letter")
+        STRESSOR_INVENTORY = "stressor_inventory", gettext_lazy("Stressor inventory")
+        AFFIRMATION = "affirmation", gettext_lazy("Self-affirmation")
+        SYMPTOM_EMOTION = "symptom_emotion", gettext_lazy("Symptom-emotion connection")
+        ATTENTION_SHIFTING = "attention_shifting", gettext_lazy("Blocking then shifting attention")
 
     class Visibility(models.TextChoices):
-        PRIVATE = "private", "Private — only I can read it"
-        CARE_TEAM = "care_team", "Shared with my care team"
-        RELEASED = "released", "Write and release — the text is never saved"
+        PRIVATE = "private", gettext_lazy("Private — only I can read it")
+        CARE_TEAM = "care_team", gettext_lazy("Shared with my care team")
+        RELEASED = "released", gettext_lazy("Write and release — the text is never saved")
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SAVED = "saved", "Saved"
+        DRAFT = "draft", gettext_lazy("Draft")
+        SAVED = "saved", gettext_lazy("Saved")
 
     patient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="journal_entries"
@@ -145,10 +147,10 @@ class JournalEntry(models.Model):
     kind = models.CharField(max_length=32, choices=Kind.choices, default=Kind.FREE_WRITING)
     # The words are encrypted at rest (recovery.crypto); kind, dates, visibility stay plain.
     title = EncryptedCharField(max_length=200, blank=True)
-    recipient = EncryptedCharField(max_length=200, blank=True, help_text="For an unsent letter.")
+    recipient = EncryptedCharField(max_length=200, blank=True, help_text=gettext_lazy("For an unsent letter."))
     body = EncryptedTextField(blank=True)
     data = EncryptedJSONField(
-        default=dict, blank=True, help_text="Structured fields of the kind."
+        default=dict, blank=True, help_text=gettext_lazy("Structured fields of the kind.")
     )
     visibility = models.CharField(
         max_length=16, choices=Visibility.choices, default=Visibility.PRIVATE
@@ -211,10 +213,10 @@ class StressorItem(models.Model):
     """One line of the stressor inventory, which the patient grows over weeks (Sarno)."""
 
     class Category(models.TextChoices):
-        CHILDHOOD = "childhood", "Childhood"
-        PERSONALITY = "personality", "Personality traits (perfectionism, “goodism”)"
-        CURRENT = "current", "Current life pressures"
-        AGEING = "ageing", "Ageing and mortality"
+        CHILDHOOD = "childhood", gettext_lazy("Childhood")
+        PERSONALITY = "personality", gettext_lazy("Personality traits (perfectionism, “goodism”)")
+        CURRENT = "current", gettext_lazy("Current life pressures")
+        AGEING = "ageing", gettext_lazy("Ageing and mortality")
 
     patient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="stressors"

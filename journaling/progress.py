@@ -10,6 +10,10 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from journaling.charts import ScorePoint, WeekAdherence
 from journaling.models import CheckIn, ExerciseCompletion, JournalEntry
 from programs.models import Enrolment
@@ -76,7 +80,7 @@ def weekly_adherence(
     """
     days_of: dict[int, list[dt.date]] = defaultdict(list)
     day = enrolment.start_date
-    for _ in range(MAX_PROGRAMME_DAYS):
+    for _step in range(MAX_PROGRAMME_DAYS):
         if day > today:
             break
         plan = plan_for(enrolment, day)
@@ -134,19 +138,19 @@ class DayActivity:
         """What was logged, in words, for screen readers (the calendar cell is terse)."""
         parts = []
         if self.checkin is not None:
-            parts.append(f"checked in, {self.checkin.scores_text()}")
+            parts.append(_("checked in, %(scores)s") % {"scores": self.checkin.scores_text()})
         if self.completions:
             n = len(self.completions)
-            parts.append(f"{n} exercise{'s' if n != 1 else ''} done")
+            parts.append(ngettext("%(count)s exercise done", "%(count)s exercises done", n) % {"count": n})
         if self.entries:
             n = len(self.entries)
-            parts.append(f"{n} journal entr{'ies' if n != 1 else 'y'}")
-        return ", ".join(parts) or "nothing logged"
+            parts.append(ngettext("%(count)s journal entry", "%(count)s journal entries", n) % {"count": n})
+        return ", ".join(parts) or _("nothing logged")
 
     @property
     def description(self) -> str:
         """The whole day in words: "12 November, checked in, pain 4"."""
-        return f"{self.local_date.day} {self.local_date:%B}, {self.summary}"
+        return f"{date_format(self.local_date, 'j F')}, {self.summary}"
 
     def timeline(self) -> list[tuple[dt.datetime, str, object]]:
         """(time, kind, item) in the order they happened."""

@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
 
 from programs.admin import FrozenAwareInline
 from programs.models import ProgramVersion
@@ -105,8 +106,8 @@ class InstrumentVersionAdmin(admin.ModelAdmin):
         if hidden:
             messages.info(
                 request,
-                "Disabled because their licence is unclear (open one for how a clinic enables "
-                "it): " + ", ".join(str(v) for v in hidden),
+                _("Disabled because their licence is unclear (open one for how a clinic "
+                  "enables it): %(versions)s") % {"versions": ", ".join(str(v) for v in hidden)},
             )
         return super().changelist_view(request, extra_context)
 

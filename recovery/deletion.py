@@ -27,6 +27,7 @@ import zoneinfo
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.db import transaction
+from django.utils.formats import date_format
 
 from .models import AuditEvent, PatientProfile, User
 from .signals import purge_patient_data
@@ -57,7 +58,7 @@ def pending_for(user: object) -> dt.date | None:
 
 
 def long_date(day: dt.date) -> str:
-    return f"{day:%A} {day.day} {day:%B %Y}"
+    return date_format(day, "l j F Y")
 
 
 def is_purged(user: User) -> bool:

@@ -22,6 +22,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 
 logger = logging.getLogger("recovery.middleware")
 
@@ -55,8 +56,8 @@ class RequireStaffMFAMiddleware:
         ):
             messages.warning(
                 request,
-                "Because your account can read patients' health data, it needs two-factor "
-                "authentication. Set up an authenticator app to continue.",
+                _("Because your account can read patients' health data, it needs two-factor "
+                "authentication. Set up an authenticator app to continue."),
             )
             return redirect("mfa_activate_totp")
         return self.get_response(request)
@@ -163,8 +164,8 @@ class SessionTimeoutMiddleware:
             idle = idle_timeout_for(request.user)
             if now - last > idle or now - started > settings.SESSION_ABSOLUTE_LIFETIME:
                 logout(request)
-                messages.info(request, "You were signed out after a period without activity. "
-                                       "Anything your journal kept on this device is still there.")
+                messages.info(request, _("You were signed out after a period without activity. "
+                                       "Anything your journal kept on this device is still there."))
                 if request.headers.get("HX-Request") or request.path.startswith("/session/"):
                     return HttpResponse(status=401)
                 return redirect_to_login(request.get_full_path())

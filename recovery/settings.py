@@ -262,6 +262,10 @@ LANGUAGE_CODE = "en"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
+# The interface is translated (locale/<lang>/LC_MESSAGES/django.po, compiled .mo committed so
+# running needs no gettext tools); tests/recovery/test_i18n.py keeps the catalogue complete.
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 
 # --- Static and media -----------------------------------------------------------------------
 STATIC_URL = "/static/"

@@ -15,6 +15,8 @@ from urllib.parse import urlencode
 
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
@@ -128,10 +130,11 @@ class Selection:
 
 def _timeline_title(sel: Selection) -> str:
     if sel.day:
-        return "Today" if sel.day == sel.today else f"{sel.day:%A} {sel.day.day} {sel.day:%B %Y}"
+        return _("Today") if sel.day == sel.today else date_format(sel.day, "l j F Y")
     if sel.week:
         end = sel.week + dt.timedelta(days=6)
-        return f"Week of {sel.week.day} {sel.week:%B} – {end.day} {end:%B %Y}"
+        return _("Week of %(start)s – %(end)s") % {
+            "start": date_format(sel.week, "j F"), "end": date_format(end, "j F Y")}
     return ""
 
 

@@ -14,6 +14,8 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -63,10 +65,10 @@ def report_consent(request: AuthedHttpRequest) -> HttpResponse:
     )
     if include:
         messages.success(
-            request, "Your care team may now include the entries you share in printed reports."
+            request, _("Your care team may now include the entries you share in printed reports.")
         )
     else:
-        messages.success(request, "Printed reports will no longer include your shared entries.")
+        messages.success(request, _("Printed reports will no longer include your shared entries."))
     return redirect("journaling:my_data")
 
 
@@ -129,11 +131,11 @@ def export_pdf(request: AuthedHttpRequest) -> HttpResponse:
 
 class DeleteAccountForm(forms.Form):
     email = forms.EmailField(
-        label="Type your email address",
+        label=gettext_lazy("Type your email address"),
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
     )
     password = forms.CharField(
-        label="Your password",
+        label=gettext_lazy("Your password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
@@ -145,13 +147,13 @@ class DeleteAccountForm(forms.Form):
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip()
         if email.lower() != self.user.email.lower():
-            raise forms.ValidationError("This is not the email address of your account.")
+            raise forms.ValidationError(_("This is not the email address of your account."))
         return email
 
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
         if not self.user.check_password(password):
-            raise forms.ValidationError("That password is not right.")
+            raise forms.ValidationError(_("That password is not right."))
         return password
 
     def mark_errors(self) -> None:
@@ -177,8 +179,8 @@ def delete_account(request: AuthedHttpRequest) -> HttpResponse:
         logout(request)
         messages.warning(
             request,
-            f"Your account will be deleted on {deletion.long_date(due)}. Until then you can sign "
-            "in again and cancel the deletion.",
+            _("Your account will be deleted on %(date)s. Until then you can sign in "
+                  "again and cancel the deletion.") % {"date": deletion.long_date(due)},
         )
         return redirect("account_login")
     form.mark_errors()
@@ -193,5 +195,5 @@ def delete_account(request: AuthedHttpRequest) -> HttpResponse:
 @require_POST
 def cancel_deletion(request: AuthedHttpRequest) -> HttpResponse:
     if deletion.cancel_deletion(request.user):
-        messages.success(request, "Deletion cancelled. Your account and everything in it stay.")
+        messages.success(request, _("Deletion cancelled. Your account and everything in it stay."))
     return redirect("journaling:my_data")

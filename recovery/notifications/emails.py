@@ -31,7 +31,7 @@ def render(row: ReminderLedger, kind: ReminderKind) -> Message:
     context = {**row.context, "recipient": row.recipient, "SITE_NAME": settings.SITE_NAME}
     text = render_to_string(f"notifications/kinds/{kind.name}.txt", context).strip()
     # A kind may point one reminder somewhere more precise (a patient's page) in its context.
-    return Message(title=kind.title, text=text, url=str(row.context.get("url") or kind.url))
+    return Message(title=str(kind.title), text=text, url=str(row.context.get("url") or kind.url))
 
 
 def build(row: ReminderLedger, kind: ReminderKind, message: Message) -> EmailMultiAlternatives:

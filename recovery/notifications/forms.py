@@ -5,34 +5,36 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils import dates
+from django.utils.translation import gettext_lazy
 
 from ..models import TIME_ZONE_CHOICES, User
 from . import registry
 from .models import NotificationPreference
 
-WEEKDAYS = [(0, "Monday"), (1, "Tuesday"), (2, "Wednesday"), (3, "Thursday"), (4, "Friday"),
-            (5, "Saturday"), (6, "Sunday")]
+# Django's own weekday names (lazy, so each page shows them in its language).
+WEEKDAYS = sorted(dates.WEEKDAYS.items())
 
 
 class AccountForm(forms.Form):
-    display_name = forms.CharField(label="Your name", max_length=120, required=False)
-    time_zone = forms.ChoiceField(label="Time zone", choices=TIME_ZONE_CHOICES)
+    display_name = forms.CharField(label=gettext_lazy("Your name"), max_length=120, required=False)
+    time_zone = forms.ChoiceField(label=gettext_lazy("Time zone"), choices=TIME_ZONE_CHOICES)
     reminder_time = forms.TimeField(
-        label="Daily reminder at", required=False,
+        label=gettext_lazy("Daily reminder at"), required=False,
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-        help_text="Your local time. Leave empty for no daily reminder.",
+        help_text=gettext_lazy("Your local time. Leave empty for no daily reminder."),
     )
     digest_weekday = forms.TypedChoiceField(
-        label="Weekly caseload digest on", choices=WEEKDAYS, coerce=int
+        label=gettext_lazy("Weekly caseload digest on"), choices=WEEKDAYS, coerce=int
     )
     kinds = forms.MultipleChoiceField(
-        label="Send me", required=False, widget=forms.CheckboxSelectMultiple
+        label=gettext_lazy("Send me"), required=False, widget=forms.CheckboxSelectMultiple
     )
     quiet_weekdays = forms.TypedMultipleChoiceField(
-        label="Quiet days (no reminders)", choices=WEEKDAYS, coerce=int, required=False,
+        label=gettext_lazy("Quiet days (no reminders)"), choices=WEEKDAYS, coerce=int, required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    paused = forms.BooleanField(label="Pause all reminders", required=False)
+    paused = forms.BooleanField(label=gettext_lazy("Pause all reminders"), required=False)
 
     def __init__(self, user: User, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
