@@ -17,6 +17,7 @@ from django.contrib.auth.signals import user_logged_in
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils import translation
 
 # Paths a clinician or admin without TOTP may still reach: the MFA set-up itself,
 # signing out, re-authentication that set-up may ask for, and infrastructure.
@@ -182,3 +183,21 @@ def start_session_clocks(sender: object, request: HttpRequest | None = None, **k
 
 
 user_logged_in.connect(start_session_clocks, dispatch_uid="recovery.session_clocks")
+
+
+# --- Language (issue 14, item 3) -------------------------------------------------------------
+class UserLanguageMiddleware:
+    """A signed-in user's chosen language (User.language) beats the browser's Accept-Language,
+    which Django's LocaleMiddleware (earlier in the chain, before the user is known) used; a
+    blank choice leaves that decision as it is. Before sign-in, LocaleMiddleware alone decides
+    (the footer's switcher sets its cookie)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        language = getattr(request.user, "language", "") if _is_authenticated(request) else ""
+        if language and language in dict(settings.LANGUAGES):
+            translation.activate(language)
+            request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
+        return self.get_response(request)

@@ -35,6 +35,16 @@ def normalise_newlines(obj: models.Model) -> None:
             setattr(obj, f.attname, unix_newlines(getattr(obj, f.attname)))
 
 
+def translations_field() -> models.JSONField:
+    """Per language, text replacing a field ({"es": {"title": ...}}), frozen with the version
+    like every other field: a translation is content (programs.i18n.localized reads it)."""
+    return models.JSONField(
+        default=dict, blank=True,
+        help_text='Per language, text that replaces a field, e.g. {"es": {"title": "..."}}; '
+                  "any field left out shows the original.",
+    )
+
+
 class Program(models.Model):
     slug = models.SlugField(unique=True)
     title = models.CharField(max_length=200)
@@ -92,6 +102,7 @@ class ProgramVersion(models.Model):
     description = models.TextField(blank=True)
     source = models.TextField(blank=True, help_text="Citation of the seed document.")
     changelog = models.TextField(blank=True)
+    translations = translations_field()
     published_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -178,7 +189,6 @@ class VersionContent(models.Model):
     """Base for everything that belongs to one version and freezes with it."""
 
     version = models.ForeignKey(ProgramVersion, on_delete=models.CASCADE)
-
     objects = VersionContentQuerySet.as_manager()
 
     class Meta:
@@ -210,6 +220,7 @@ class Week(VersionContent):
     title = models.CharField(max_length=200)
     goals = models.TextField(blank=True)
     education = models.TextField(blank=True, help_text="What the patient reads this week.")
+    translations = translations_field()
 
     class Meta:
         ordering = ["version", "number"]
@@ -243,6 +254,7 @@ class Session(VersionContent):
         default=False, help_text="Text written where the seed is silent; a clinic may replace it."
     )
     order = models.PositiveSmallIntegerField(default=0)
+    translations = translations_field()
 
     class Meta:
         ordering = ["version", "week", "day", "order"]
@@ -307,6 +319,7 @@ class ExerciseTemplate(VersionContent):
         default=False, help_text="Text written where the seed is silent; a clinic may replace it."
     )
     order = models.PositiveSmallIntegerField(default=0)
+    translations = translations_field()
 
     class Meta:
         ordering = ["version", "order", "pk"]

@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from ..models import TIME_ZONE_CHOICES, User
 from . import registry
@@ -33,6 +36,11 @@ class AccountForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     paused = forms.BooleanField(label="Pause all reminders", required=False)
+    language = forms.ChoiceField(
+        label=_("Language"), required=False,
+        choices=[("", _("The language of my browser")), *settings.LANGUAGES],
+        help_text=_("For these pages, emails and reminders."),
+    )
 
     def __init__(self, user: User, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -60,6 +68,7 @@ class AccountForm(forms.Form):
             "paused": prefs.paused,
             "digest_weekday": prefs.digest_weekday,
             "display_name": profile.display_name if profile is not None else "",
+            "language": user.language,
         }
         if user.is_patient:
             initial["time_zone"] = user.patient_profile.time_zone
@@ -78,6 +87,12 @@ class AccountForm(forms.Form):
         if "digest_weekday" in data:
             prefs.digest_weekday = data["digest_weekday"]
         prefs.save()
+        if data["language"] != user.language:
+            user.language = data["language"]
+            user.save(update_fields=["language"])
+            if user.language:
+                # The confirmation after saving already speaks the new language.
+                translation.activate(user.language)
         if user.is_patient:
             profile = user.patient_profile
             profile.display_name = data["display_name"]

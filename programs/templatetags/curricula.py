@@ -1,0 +1,17 @@
+"""{% load curricula %} {{ exercise|localized:"title" }}: curriculum text in the reader's
+language, falling back to the original (programs.i18n.localized)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from ..i18n import localized as _localized
+
+register = template.Library()
+
+
+@register.filter
+def localized(obj: Any, field: str) -> Any:
+    return _localized(obj, field)
