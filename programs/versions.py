@@ -5,8 +5,8 @@ tests call them directly. (An enrolment's life is in enrolments.py.)
 
 from __future__ import annotations
 
-from copy import deepcopy
 from collections.abc import Callable, Sequence
+from copy import deepcopy
 from dataclasses import dataclass
 from typing import Any
 

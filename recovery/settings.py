@@ -87,11 +87,14 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",  # LANGUAGE_CODE for <html lang>
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "recovery.context_processors.site",
                 "recovery.context_processors.account_deletion",
             ],
+            # {{ exercise|localized:"title" }} everywhere: curriculum text in the reader's language.
+            "builtins": ["programs.templatetags.curricula"],
         },
     },
 ]

@@ -12,6 +12,8 @@ from django.db.models import Q
 
 from recovery.uploads import validate_exercise_media
 
+from ..i18n import localized
+
 
 class FrozenVersionError(ValidationError):
     """Raised by every write path that would change a published (or retired) version."""
@@ -123,7 +125,7 @@ class ProgramVersion(models.Model):
 
     @property
     def display_title(self) -> str:
-        return self.title or self.program.title
+        return localized(self, "title") or self.program.title
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk:
