@@ -94,7 +94,8 @@ TEMPLATES = [
                 "recovery.context_processors.account_deletion",
             ],
             # {{ exercise|localized:"title" }} everywhere: curriculum text in the reader's language.
-            "builtins": ["programs.templatetags.curricula"],
+            # {{ version|language_note }}: a questionnaire shown in another language says so.
+            "builtins": ["programs.templatetags.curricula", "outcomes.templatetags.instruments"],
         },
     },
 ]
