@@ -16,6 +16,8 @@ from statistics import mean
 import pygal
 from pygal.style import Style
 
+from recovery.l10n import short_day
+
 METRICS: tuple[tuple[str, str], ...] = (("pain", "Pain"), ("stress", "Stress"), ("mood", "Mood"))
 
 # Okabe-Ito colours, distinguishable with the common colour-vision deficiencies, each at
@@ -82,7 +84,7 @@ class WeekAdherence:
 
 
 def short_date(day: dt.date) -> str:
-    return f"{day.day} {day:%b}"
+    return short_day(day)  # "1 Dec", "1 dic": in the reader's language
 
 
 def _base_config(**extra: object) -> dict[str, object]:

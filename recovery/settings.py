@@ -246,6 +246,8 @@ USE_TZ = True
 # browser's Accept-Language: recovery.middleware.UserLanguageMiddleware.
 LANGUAGES = [("en", "English"), ("es", "Español")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The site's named date formats per language ("1 de diciembre de 2026"): recovery/l10n.py.
+FORMAT_MODULE_PATH = ["recovery.formats"]
 
 # --- Static and media -----------------------------------------------------------------------
 STATIC_URL = "/static/"

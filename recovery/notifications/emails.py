@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from ..l10n import iso_day_as_text
 from . import tokens
 from .models import ReminderLedger
 from .registry import ReminderKind
@@ -35,8 +36,10 @@ def language_of(user: object) -> str:
 
 
 def render(row: ReminderLedger, kind: ReminderKind) -> Message:
-    context = {**row.context, "recipient": row.recipient, "SITE_NAME": settings.SITE_NAME}
     with translation.override(language_of(row.recipient)):
+        # A kind stores a day as "2026-12-01": written out here, in the reader's words.
+        dated = {key: iso_day_as_text(value) for key, value in row.context.items()}
+        context = {**dated, "recipient": row.recipient, "SITE_NAME": settings.SITE_NAME}
         text = render_to_string(f"notifications/kinds/{kind.name}.txt", context).strip()
         title = str(kind.title)  # a lazy label becomes the recipient's words here
     # A kind may point one reminder somewhere more precise (a patient's page) in its context.
