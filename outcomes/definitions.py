@@ -35,6 +35,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from programs.yaml_io import StrictLoader  # refuses duplicate keys
 
@@ -252,6 +253,11 @@ def _languages(value: Any, errors: list[str]) -> list[str]:
     return out
 
 
+# One whole sentence per language a questionnaire ships in, so a translator writes "solo está
+# disponible en inglés" (lower case, grammar) rather than a language name pasted into a frame.
+ONLY_IN = {"en": gettext_lazy("This questionnaire is only available in English.")}
+
+
 def language_note(version: InstrumentVersion, language: str | None = None) -> str:
     """What to tell a reader whose language (default: the active one) this version's text is
     not in: "This questionnaire is only available in English." Empty when it is theirs."""
@@ -259,6 +265,8 @@ def language_note(version: InstrumentVersion, language: str | None = None) -> st
     shown = version.language.split("-")[0]
     if wanted == shown:
         return ""
+    if shown in ONLY_IN:
+        return str(ONLY_IN[shown])
     try:
         name = str(get_language_info(shown)["name_translated"])
     except KeyError:
