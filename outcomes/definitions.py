@@ -33,9 +33,8 @@ from typing import Any
 import yaml
 from django.conf import settings
 from django.db import transaction
-from django.utils.translation import get_language, get_language_info
+from django.utils.translation import get_language, get_language_info, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from programs.yaml_io import StrictLoader  # refuses duplicate keys
 
