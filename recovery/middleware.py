@@ -201,3 +201,29 @@ class UserLanguageMiddleware:
             translation.activate(language)
             request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
         return self.get_response(request)
+
+
+def visitor_language(request: HttpRequest | None) -> str:
+    """The language this request is served in (the switcher's cookie, else Accept-Language),
+    as a code the site offers, or "". A new account keeps it (sign-up, an accepted
+    invitation), so their first reminder emails are in the language they were reading."""
+    if request is None:
+        return ""
+    code = str(getattr(request, "LANGUAGE_CODE", "") or translation.get_language() or "")
+    code = code.split("-")[0]
+    return code if code in dict(settings.LANGUAGES) else ""
+
+
+def keep_switcher_choice(sender: object, request: HttpRequest | None = None, user: Any = None,
+                         **kwargs: Any) -> None:
+    """At sign-in (user_logged_in): a person with no language of their own who picked one with
+    the footer's switcher keeps it, so pages and emails go on in it."""
+    if request is None or user is None or getattr(user, "language", "x"):
+        return
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+    if chosen in dict(settings.LANGUAGES):
+        user.language = chosen
+        user.save(update_fields=["language"])
+
+
+user_logged_in.connect(keep_switcher_choice, dispatch_uid="recovery.keep_switcher_choice")

@@ -19,6 +19,7 @@ from clinicians.intake_forms import AcceptForm, InvitationForm, colleagues
 from recovery import audit
 from recovery.decorators import clinician_required
 from recovery.http import AuthedHttpRequest
+from recovery.middleware import visitor_language
 from recovery.models import User
 
 UNUSABLE = {
@@ -198,6 +199,9 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             )
         except invitations.InvitationUnusable as exc:
             return _unusable(request, exc.status)
+        # Reminders are written in the language the patient was reading in (account page).
+        result.user.language = visitor_language(request)
+        result.user.save(update_fields=["language"])
         login(request, result.user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, f"Welcome, {result.user.display_name}.")
         return redirect("journaling:today")

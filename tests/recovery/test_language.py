@@ -184,3 +184,57 @@ def test_dates_are_written_in_the_active_language() -> None:
 
 def test_an_admin_created_user_follows_the_browser_by_default() -> None:
     assert PatientFactory().language == ""
+
+
+# --- a new account keeps the language its person was reading in -----------------------------
+
+
+def test_signing_up_in_spanish_keeps_spanish_for_emails(django_capture_on_commit_callbacks) -> None:
+    client = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/accounts/signup/",
+            {"email": "nueva@example.test", "password1": "Poco-a-poco-mejor-9",
+             "password2": "Poco-a-poco-mejor-9", "display_name": "Nueva",
+             "time_zone": "Europe/Madrid"},
+            headers={"accept-language": SPANISH},
+        )
+    assert response.status_code == 302
+    assert User.objects.get(email="nueva@example.test").language == "es"
+
+
+def test_accepting_an_invitation_in_spanish_keeps_spanish(
+    clinician: User, django_capture_on_commit_callbacks, celery_eager  # noqa: F811
+) -> None:
+    from clinicians import invitations
+
+    with django_capture_on_commit_callbacks(execute=True):
+        invitations.invite(clinician, "invitada@example.test")
+    [message] = [m for m in mail.outbox if "invitada@example.test" in m.to]
+    path = "/invite/" + message.body.split("/invite/")[1].split()[0]
+    client = Client()
+    response = client.post(
+        path,
+        {"display_name": "Invitada", "time_zone": "Europe/Madrid",
+         "password1": "Poco-a-poco-mejor-9", "password2": "Poco-a-poco-mejor-9"},
+        headers={"accept-language": SPANISH},
+    )
+    assert response.status_code == 302
+    assert User.objects.get(email="invitada@example.test").language == "es"
+
+
+def test_signing_in_after_using_the_switcher_keeps_the_choice(patient: User) -> None:
+    patient.set_password("Slowly-getting-better-9")
+    patient.save()
+    client = Client()
+    client.post("/i18n/setlang/", {"language": "es", "next": "/accounts/login/"})
+    client.post("/accounts/login/", {"login": patient.email, "password": "Slowly-getting-better-9"})
+    patient.refresh_from_db()
+    assert patient.language == "es"
+    # A choice already made on the account page is not overwritten by the cookie.
+    patient.language = "en"
+    patient.save()
+    client.post("/accounts/logout/")
+    client.post("/accounts/login/", {"login": patient.email, "password": "Slowly-getting-better-9"})
+    patient.refresh_from_db()
+    assert patient.language == "en"
