@@ -16,8 +16,6 @@ from statistics import mean
 import pygal
 from pygal.style import Style
 
-from recovery.l10n import short_day
-
 METRICS: tuple[tuple[str, str], ...] = (("pain", "Pain"), ("stress", "Stress"), ("mood", "Mood"))
 
 # Okabe-Ito colours, distinguishable with the common colour-vision deficiencies, each at
@@ -84,7 +82,7 @@ class WeekAdherence:
 
 
 def short_date(day: dt.date) -> str:
-    return short_day(day)  # "1 Dec", "1 dic": in the reader's language
+    return f"{day.day} {day:%b}"
 
 
 def _base_config(**extra: object) -> dict[str, object]:

@@ -5,8 +5,7 @@ Python's dates end at years 1 and 9999, so "the day before 0001-01-01" raises in
 answering; a date far outside anyone's programme means nothing to show anyway. Every page
 that reads a date from a form or an address goes through `date_window` (History today; the
 journal's date, pauses and visit dates can use the same rule). It lives in journaling
-because the core app belongs to another change; it imports nothing but the standard library
-(and recovery.l10n, which writes dates in the reader's language),
+because the core app belongs to another change; it imports nothing but the standard library,
 so it can move down to recovery/ unchanged.
 """
 
@@ -15,8 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-
-from recovery.l10n import month_year
 
 # Years before and after the patient's today that a date input accepts. Ten years back
 # covers any programme history; two years ahead covers any planned pause or visit.
@@ -40,7 +37,7 @@ def in_window(day: dt.date, today: dt.date) -> bool:
 
 def window_text(today: dt.date) -> str:
     first, last = date_window(today)
-    return f"{month_year(first)} to {month_year(last)}"
+    return f"{first:%B %Y} to {last:%B %Y}"
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy
 
 DEFAULT_CLINIC_SLUG = "default"
 
@@ -84,8 +84,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Blank follows the browser (Accept-Language); a choice wins over it once signed in, and
     # emails and reminders are written in it (recovery.middleware, notifications.emails).
     language = models.CharField(
-        _("language"), max_length=8, blank=True, choices=settings.LANGUAGES,
-        help_text=_("Blank: follow the browser's language."),
+        gettext_lazy("language"), max_length=8, blank=True, choices=settings.LANGUAGES,
+        help_text=gettext_lazy("Blank: follow the browser's language."),
     )
 
     objects = UserManager()

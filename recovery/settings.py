@@ -242,12 +242,10 @@ LANGUAGE_CODE = "en"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
-# English and Spanish (issue 14). A signed-in user's own choice (User.language) wins over the
-# browser's Accept-Language: recovery.middleware.UserLanguageMiddleware.
+# The interface is translated (locale/<lang>/LC_MESSAGES/django.po, compiled .mo committed so
+# running needs no gettext tools); tests/recovery/test_i18n.py keeps the catalogue complete.
 LANGUAGES = [("en", "English"), ("es", "Español")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
-# The site's named date formats per language ("1 de diciembre de 2026"): recovery/l10n.py.
-FORMAT_MODULE_PATH = ["recovery.formats"]
 
 # --- Static and media -----------------------------------------------------------------------
 STATIC_URL = "/static/"
@@ -326,3 +324,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# --- Language per user, localised dates (issue 14, item 3) ---------------------------------
+# A signed-in user's own choice (User.language) wins over the browser's Accept-Language
+# (recovery.middleware.UserLanguageMiddleware); before sign-in, LocaleMiddleware and the
+# footer's switcher (django's set_language, at /i18n/setlang/) decide.
+# The site's named date formats per language ("1 de diciembre de 2026"): recovery/l10n.py.
+FORMAT_MODULE_PATH = ["recovery.formats"]

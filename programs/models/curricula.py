@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 from recovery.uploads import validate_exercise_media
 
@@ -42,8 +43,10 @@ def translations_field() -> models.JSONField:
     like every other field: a translation is content (programs.i18n.localized reads it)."""
     return models.JSONField(
         default=dict, blank=True,
-        help_text='Per language, text that replaces a field, e.g. {"es": {"title": "..."}}; '
-                  "any field left out shows the original.",
+        help_text=gettext_lazy(
+            'Per language, text that replaces a field, e.g. {"es": {"title": "..."}}; any '
+            "field left out shows the original."
+        ),
     )
 
 

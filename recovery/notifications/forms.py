@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.utils import translation
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy
 
 from ..models import TIME_ZONE_CHOICES, User
 from . import registry
@@ -37,9 +37,9 @@ class AccountForm(forms.Form):
     )
     paused = forms.BooleanField(label="Pause all reminders", required=False)
     language = forms.ChoiceField(
-        label=_("Language"), required=False,
-        choices=[("", _("The language of my browser")), *settings.LANGUAGES],
-        help_text=_("For these pages, emails and reminders."),
+        label=gettext_lazy("Language"), required=False,
+        choices=[("", gettext_lazy("The language of my browser")), *settings.LANGUAGES],
+        help_text=gettext_lazy("For these pages, emails and reminders."),
     )
 
     def __init__(self, user: User, *args: Any, **kwargs: Any) -> None:

@@ -28,7 +28,7 @@ from .builders import doc, text
 
 SPANISH = {
     "title": "Escribir",
-    "instructions": "Escribe durante 20 minutos.",
+    "instructions": "Escriba durante 20 minutos.",
     "prompt": "A quién:\nQuerido/a ...",
 }
 
@@ -115,7 +115,7 @@ def test_import_stores_and_export_round_trips_translations() -> None:
     assert version.translations == {"es": {"description": "Un programa pequeño."}}
     assert version.exercises.get(slug="walk").translations == {}
     exported = export_curriculum(version)
-    assert "translations:\n" in exported and "Escribe durante 20 minutos." in exported
+    assert "translations:\n" in exported and "Escriba durante 20 minutos." in exported
     assert parse_curriculum(exported) == parse_curriculum(source)
     # Importing the export again is the same version: nothing changes.
     assert import_curriculum(exported) == version
@@ -208,7 +208,7 @@ def test_today_shows_the_patients_language_and_falls_back(settings) -> None:
     page = client_for(spanish).get("/today/").text
     assert "Paso 1: Aceptar el diagnóstico" in page  # the week's title
     assert "<h3 id=\"exercise-" in page and ">Diario</h3>" in page
-    assert "Escribe unos 20 minutos sobre lo que tienes en mente" in page
+    assert "Escriba unos 20 minutos sobre lo que tiene en mente" in page
     assert "Lo que tengo en mente hoy:" in page  # the prompt
     assert "Daily journal" not in page
     page = client_for(english).get("/today/").text
