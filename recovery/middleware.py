@@ -218,8 +218,8 @@ def keep_switcher_choice(sender: object, request: HttpRequest | None = None, use
                          **kwargs: Any) -> None:
     """At sign-in (user_logged_in): a person with no language of their own who picked one with
     the footer's switcher keeps it, so pages and emails go on in it."""
-    if request is None or user is None or getattr(user, "language", "x"):
-        return
+    if request is None or not hasattr(user, "language") or user.language:
+        return  # no request, or their own choice already stands
     chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
     if chosen in dict(settings.LANGUAGES):
         user.language = chosen
