@@ -14,4 +14,6 @@ register = template.Library()
 
 @register.filter
 def localized(obj: Any, field: str) -> Any:
+    if obj is None or obj == "":
+        return ""  # like {{ missing.title }}: a missing object shows nothing, never an error
     return _localized(obj, field)

@@ -226,3 +226,11 @@ def test_an_untranslated_exercise_shows_its_english_to_a_spanish_reader() -> Non
     page = client_for(patient).get("/today/").text
     assert ">Escribir</h3>" in page
     assert "Write for 20 minutes." in page  # instructions not translated: the original
+
+
+def test_the_template_filter_shows_nothing_for_a_missing_object() -> None:
+    from django.template import Context, Template
+
+    template = Template('[{{ week|localized:"title" }}]')
+    assert template.render(Context({})) == "[]"
+    assert template.render(Context({"week": Week(title="One")})) == "[One]"
