@@ -12,7 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils import translation
+from django.utils.deconstruct import deconstructible
 
 # Which fields of each section may be translated: the text a patient or clinician reads. Slugs,
 # numbers and sources stay as written.
@@ -46,3 +48,25 @@ def localized(obj: Any, field: str, language: str | None = None) -> Any:
     # The admin's JSON field accepts anything; junk there must not break a patient's page.
     value = texts.get(field) if isinstance(texts, dict) else None
     return value if isinstance(value, str) and value.strip() else original
+
+
+@deconstructible
+class TranslationsValidator:
+    """The admin's check of a `translations` JSON field: the rules the YAML import applies
+    (programs.yaml_io.schema), so a draft edited in the admin exports and imports again."""
+
+    def __init__(self, section: str) -> None:
+        self.section = section
+
+    def __call__(self, value: Any) -> None:
+        from .yaml_io.schema import translation_errors  # the schema imports the models
+
+        errors = translation_errors(value, self.section)
+        if errors:
+            raise ValidationError(errors)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, TranslationsValidator) and other.section == self.section
+
+    def __hash__(self) -> int:
+        return hash(self.section)

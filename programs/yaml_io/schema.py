@@ -292,6 +292,13 @@ def _check_translations(
     return out if len(errors) == before else None
 
 
+def translation_errors(value: Any, section: str) -> list[str]:
+    """What is wrong with one item's translations ({} is fine), for the admin's validator."""
+    errors: list[str] = []
+    _check_translations(_translations(section), value, ("translations",), errors)
+    return errors
+
+
 def _check_mapping(
     value: Any, fields: dict[str, F], path: FieldPath, errors: list[str]
 ) -> dict[str, Any] | None:

@@ -234,3 +234,33 @@ def test_the_template_filter_shows_nothing_for_a_missing_object() -> None:
     template = Template('[{{ week|localized:"title" }}]')
     assert template.render(Context({})) == "[]"
     assert template.render(Context({"week": Week(title="One")})) == "[One]"
+
+
+# --- the admin ---------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_an_admin_edits_a_drafts_translations_with_the_import_rules() -> None:
+    import json
+
+    from tests.factories import AdminFactory
+    from tests.programs.builders import build_version
+    from tests.programs.test_admin import form_data, url
+
+    version = build_version()
+    client = client_for(AdminFactory())
+    page = client.get(url("change", version.pk))
+    data = form_data(page)
+    data["exercises-0-translations"] = json.dumps({"es": {"title": "Escritura diaria"}})
+    data["weeks-0-translations"] = json.dumps({"fr": {"title": "Un"}})
+    response = client.post(url("change", version.pk), data)
+    assert response.status_code == 200  # the form comes back with the reason
+    assert "translations.fr: &#x27;fr&#x27; is not a language to translate into" in response.text
+    assert version.exercises.get().translations == {}
+    data["weeks-0-translations"] = "{}"
+    response = client.post(url("change", version.pk), data)
+    assert response.status_code == 302
+    assert version.exercises.get().translations == {"es": {"title": "Escritura diaria"}}
+    data["exercises-0-translations"] = "{}"  # none again
+    assert client.post(url("change", version.pk), data).status_code == 302
+    assert version.exercises.get().translations == {}
