@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('recovery', '0008_patientprofile_include_shared_entries_in_reports'),
+        ('recovery', '0009_clinic_admins_are_not_superusers'),
     ]
 
     operations = [
