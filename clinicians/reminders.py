@@ -80,7 +80,8 @@ def _visits_starting(start: dt.datetime, end: dt.datetime) -> list[tuple[int, in
 def _when(at: dt.datetime, zone: str | None) -> dict[str, str]:
     name = zone or "UTC"
     local = at.astimezone(zoneinfo.ZoneInfo(name))
-    return {"local_day": local.strftime("%A %-d %B"), "local_time": local.strftime("%H:%M"),
+    # The day as ISO: the email writes it in its reader's language (notifications.emails).
+    return {"local_day": local.date().isoformat(), "local_time": local.strftime("%H:%M"),
             "time_zone": name.replace("_", " ")}
 
 

@@ -24,6 +24,7 @@ from journaling.dates import zone_label
 from journaling.kinds import entry_kind_for
 from journaling.models import CheckIn, ExerciseCompletion
 from journaling.progress import week_adherence
+from programs.i18n import localized
 from programs.models import Enrolment, ExerciseTemplate, Occurrence, Session, Week
 from programs.schedule import DayPlan, plan_for, prefetch_for_plan, programme_date
 from recovery.models import User
@@ -335,7 +336,7 @@ def _next_meeting(
     )
     if occurrence is not None:
         return NextMeeting(
-            title=occurrence.session.title,
+            title=localized(occurrence.session, "title"),
             kind=occurrence.session.get_kind_display(),
             local_date=timezone.localtime(occurrence.starts_at, zoneinfo.ZoneInfo(tz)).date(),
             time_zone=tz,
@@ -353,7 +354,7 @@ def _next_meeting(
             if sessions:
                 session = sessions[0]
                 return NextMeeting(
-                    title=session.title,
+                    title=localized(session, "title"),
                     kind=session.get_kind_display(),
                     local_date=day,
                     time_zone=tz,

@@ -50,7 +50,7 @@ def questionnaire_due(start: dt.datetime, end: dt.datetime) -> Iterator[Due]:
                     slot.patient_id,
                     f"q-{slot.enrolment_id}-{slot.instrument}-{slot.opens.isoformat()}",
                     instant,
-                    {"until": slot.closes.strftime("%A %-d %B")},
+                    {"until": slot.closes.isoformat()},  # written out in the reader's language
                 )
 
 

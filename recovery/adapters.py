@@ -154,10 +154,12 @@ class AccountAdapter(DefaultAccountAdapter):
         # Anyone signing up is a patient of the default clinic, but nobody's patient yet:
         # clinicians (on allauth's user_signed_up) put them on the clinic's waiting list
         # until a clinician accepts them. Staff accounts are made by an admin.
+        from recovery.middleware import visitor_language
         from recovery.models import Clinic, User
 
         user.role = User.Role.PATIENT
         user.clinic = Clinic.default()
+        user.language = visitor_language(request)  # their emails follow what they read
         return super().save_user(request, user, form, commit=commit)
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:

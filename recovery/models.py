@@ -6,6 +6,7 @@ import datetime as dt
 import zoneinfo
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -83,6 +84,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)  # type: ignore[assignment,misc]
     is_staff = models.BooleanField(default=False, editable=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # Blank follows the browser (Accept-Language); a choice wins over it once signed in, and
+    # emails and reminders are written in it (recovery.middleware, notifications.emails).
+    language = models.CharField(
+        gettext_lazy("language"), max_length=8, blank=True, choices=settings.LANGUAGES,
+        help_text=gettext_lazy("Blank: follow the browser's language."),
+    )
 
     objects = UserManager()
 

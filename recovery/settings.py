@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "recovery.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -94,11 +95,15 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",  # LANGUAGE_CODE for <html lang>
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "recovery.context_processors.site",
                 "recovery.context_processors.account_deletion",
             ],
+            # {{ exercise|localized:"title" }} everywhere: curriculum text in the reader's language.
+            # {{ version|language_note }}: a questionnaire shown in another language says so.
+            "builtins": ["programs.templatetags.curricula", "outcomes.templatetags.instruments"],
         },
     },
 ]
@@ -344,3 +349,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# --- Language per user, localised dates (issue 14, item 3) ---------------------------------
+# A signed-in user's own choice (User.language) wins over the browser's Accept-Language
+# (recovery.middleware.UserLanguageMiddleware); before sign-in, LocaleMiddleware and the
+# footer's switcher (django's set_language, at /i18n/setlang/) decide.
+# The site's named date formats per language ("1 de diciembre de 2026"): recovery/l10n.py.
+FORMAT_MODULE_PATH = ["recovery.formats"]

@@ -18,6 +18,7 @@ urlpatterns = [
     path("crisis/", views.crisis, name="crisis"),
     path("session/keep-alive/", views.keep_alive, name="session_keep_alive"),
     path("account/", notification_views.account_home, name="account_home"),
+    path("i18n/", include("django.conf.urls.i18n")),  # set_language: the footer's switcher
     path("notifications/", include("recovery.notifications.urls")),
     path("exports/", include("recovery.export_urls")),
     path("accounts/", include("allauth.urls")),

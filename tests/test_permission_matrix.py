@@ -162,6 +162,7 @@ RULES: dict[str, Rule] = {
     "healthz": health,
     "favicon": public,
     "crisis": public,
+    "set_language": public,  # the footer's language switcher (django.conf.urls.i18n)
     "session_keep_alive": methods("POST", signed_in),
     "account_home": signed_in,
     "notifications:list": signed_in,

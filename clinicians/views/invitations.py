@@ -21,6 +21,7 @@ from clinicians.intake_forms import AcceptForm, InvitationForm, colleagues
 from recovery import audit
 from recovery.decorators import clinician_required
 from recovery.http import AuthedHttpRequest
+from recovery.middleware import visitor_language
 from recovery.models import User
 
 UNUSABLE = {
@@ -200,6 +201,9 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             )
         except invitations.InvitationUnusable as exc:
             return _unusable(request, exc.status)
+        # Reminders are written in the language the patient was reading in (account page).
+        result.user.language = visitor_language(request)
+        result.user.save(update_fields=["language"])
         login(request, result.user, backend="recovery.backends.UserBackend")
         messages.success(request, _("Welcome, %(name)s.") % {"name": result.user.display_name})
         return redirect("journaling:today")

@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy
 
 from recovery.uploads import validate_exercise_media
 
+from ..i18n import TranslationsValidator, localized
+
 
 class FrozenVersionError(ValidationError):
     """Raised by every write path that would change a published (or retired) version."""
@@ -34,6 +36,20 @@ def normalise_newlines(obj: models.Model) -> None:
     for f in obj._meta.concrete_fields:
         if isinstance(f, models.CharField | models.TextField):
             setattr(obj, f.attname, unix_newlines(getattr(obj, f.attname)))
+    if getattr(obj, "translations", {}) is None:
+        obj.translations = {}  # type: ignore[attr-defined]  # an emptied admin box: none
+
+
+def translations_field(section: str) -> models.JSONField:
+    """Per language, text replacing a field ({"es": {"title": ...}}), frozen with the version
+    like every other field: a translation is content (programs.i18n.localized reads it)."""
+    return models.JSONField(
+        default=dict, blank=True, validators=[TranslationsValidator(section)],
+        help_text=gettext_lazy(
+            'Per language, text that replaces a field, e.g. {"es": {"title": "..."}}; any '
+            "field left out shows the original."
+        ),
+    )
 
 
 class Program(models.Model):
@@ -93,6 +109,7 @@ class ProgramVersion(models.Model):
     description = models.TextField(blank=True)
     source = models.TextField(blank=True, help_text=gettext_lazy("Citation of the seed document."))
     changelog = models.TextField(blank=True)
+    translations = translations_field("version")
     published_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -113,7 +130,7 @@ class ProgramVersion(models.Model):
 
     @property
     def display_title(self) -> str:
-        return self.title or self.program.title
+        return localized(self, "title") or self.program.title
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk:
@@ -179,7 +196,6 @@ class VersionContent(models.Model):
     """Base for everything that belongs to one version and freezes with it."""
 
     version = models.ForeignKey(ProgramVersion, on_delete=models.CASCADE)
-
     objects = VersionContentQuerySet.as_manager()
 
     class Meta:
@@ -211,6 +227,7 @@ class Week(VersionContent):
     title = models.CharField(max_length=200)
     goals = models.TextField(blank=True)
     education = models.TextField(blank=True, help_text=gettext_lazy("What the patient reads this week."))
+    translations = translations_field("weeks")
 
     class Meta:
         ordering = ["version", "number"]
@@ -244,6 +261,7 @@ class Session(VersionContent):
         default=False, help_text=gettext_lazy("Text written where the seed is silent; a clinic may replace it.")
     )
     order = models.PositiveSmallIntegerField(default=0)
+    translations = translations_field("sessions")
 
     class Meta:
         ordering = ["version", "week", "day", "order"]
@@ -308,6 +326,7 @@ class ExerciseTemplate(VersionContent):
         default=False, help_text=gettext_lazy("Text written where the seed is silent; a clinic may replace it.")
     )
     order = models.PositiveSmallIntegerField(default=0)
+    translations = translations_field("exercises")
 
     class Meta:
         ordering = ["version", "order", "pk"]

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils import dates
+from django.conf import settings
+from django.utils import dates, translation
 from django.utils.translation import gettext_lazy
 
 from ..models import TIME_ZONE_CHOICES, User
@@ -35,6 +36,11 @@ class AccountForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     paused = forms.BooleanField(label=gettext_lazy("Pause all reminders"), required=False)
+    language = forms.ChoiceField(
+        label=gettext_lazy("Language"), required=False,
+        choices=[("", gettext_lazy("The language of my browser")), *settings.LANGUAGES],
+        help_text=gettext_lazy("For these pages, emails and reminders."),
+    )
 
     def __init__(self, user: User, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -62,6 +68,7 @@ class AccountForm(forms.Form):
             "paused": prefs.paused,
             "digest_weekday": prefs.digest_weekday,
             "display_name": profile.display_name if profile is not None else "",
+            "language": user.language,
         }
         if user.is_patient:
             initial["time_zone"] = user.patient_profile.time_zone
@@ -80,6 +87,12 @@ class AccountForm(forms.Form):
         if "digest_weekday" in data:
             prefs.digest_weekday = data["digest_weekday"]
         prefs.save()
+        if data["language"] != user.language:
+            user.language = data["language"]
+            user.save(update_fields=["language"])
+            if user.language:
+                # The confirmation after saving already speaks the new language.
+                translation.activate(user.language)
         if user.is_patient:
             profile = user.patient_profile
             profile.display_name = data["display_name"]
