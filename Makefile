@@ -95,7 +95,7 @@ messages: install
 	  --ignore='tests/*' --ignore='bench/*' --ignore='var/*' --ignore='node_modules/*' \
 	  --ignore='docs/*' --ignore='docker/*'
 compilemessages: install
-	DEBUG=1 $(PY) manage.py compilemessages -l es
+	DEBUG=1 $(PY) manage.py compilemessages -l es --ignore='.venv/*' --ignore='node_modules/*'
 
 ## make drills: the fault drills, each on a PostgreSQL and a Redis of its own (never the
 ## machine's): Redis stopped, PostgreSQL restarted under load, a worker killed mid-send, and
