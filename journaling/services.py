@@ -26,7 +26,7 @@ from journaling.models import CheckIn, ExerciseCompletion
 from journaling.progress import week_adherence
 from programs.i18n import localized
 from programs.models import Enrolment, ExerciseTemplate, Occurrence, Session, Week
-from programs.schedule import DayPlan, plan_for, prefetch_for_plan, programme_date
+from programs.schedule import DayPlan, load_for_plan, plan_for, programme_date
 from recovery.models import User
 
 SCORE_NAMES = {"pain": gettext_lazy("Pain"), "stress": gettext_lazy("Stress"), "mood": gettext_lazy("Mood")}
@@ -266,21 +266,18 @@ class TodayContext:
 
 
 def today_enrolments(patient: User) -> list[Enrolment]:
-    """The programmes Today shows, loaded for plan_for (5 queries): the open enrolments; if
-    none, the most recently completed one (to say "you finished")."""
-    open_ = list(
-        prefetch_for_plan(
-            Enrolment.objects.filter(patient=patient).open().order_by("start_date", "pk")
-        )
+    """The programmes Today shows, loaded for plan_for (2 queries once their published
+    versions' content is cached in the process, 5 before): the open enrolments; if none, the
+    most recently completed one (to say "you finished")."""
+    open_ = load_for_plan(
+        Enrolment.objects.filter(patient=patient).open().order_by("start_date", "pk")
     )
     if open_:
         return open_
-    return list(
-        prefetch_for_plan(
-            Enrolment.objects.filter(patient=patient, status=Enrolment.Status.COMPLETED).order_by(
-                "-completed_on", "-start_date", "-pk"
-            )[:1]
-        )
+    return load_for_plan(
+        Enrolment.objects.filter(patient=patient, status=Enrolment.Status.COMPLETED).order_by(
+            "-completed_on", "-start_date", "-pk"
+        )[:1]
     )
 
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from .models import Enrolment, EnrolmentPause, ExerciseTemplate, Session
+from .models import Enrolment, EnrolmentPause, ExerciseTemplate, ProgramVersion, Session, Week
 
 State = Literal["not_started", "active", "paused", "finished"]
 
@@ -52,13 +52,81 @@ class DayPlan:
         return _("You have finished the %(title)s") % {"title": title}
 
 
+def _content_lookups() -> list[Prefetch]:
+    return [
+        Prefetch("weeks", queryset=Week.objects.order_by("number")),
+        Prefetch("exercises", queryset=ExerciseTemplate.objects.order_by("order", "pk")),
+        Prefetch("sessions", queryset=Session.objects.order_by("week", "day", "order")),
+    ]
+
+
 def prefetch_for_plan(enrolments: QuerySet[Enrolment]) -> QuerySet[Enrolment]:
+    """Everything plan_for reads, in 5 queries however many rows (lazy: callers may chain).
+    A page that only iterates should prefer load_for_plan: 2 queries once versions are cached."""
     return enrolments.select_related("version__program").prefetch_related(
-        "version__weeks",
-        Prefetch("version__exercises", queryset=ExerciseTemplate.objects.order_by("order", "pk")),
-        Prefetch("version__sessions", queryset=Session.objects.order_by("week", "day", "order")),
+        *(Prefetch(f"version__{p.prefetch_through}", queryset=p.queryset) for p in _content_lookups()),
         Prefetch("pauses", queryset=EnrolmentPause.objects.order_by("start")),
     )
+
+
+# A published or retired version's weeks, exercises and sessions never change (programs.models
+# refuses every write), so each process reads them once: {key: {relation: loaded queryset}}.
+# The key holds created_at beside the pk because a test database hands a rolled-back pk out
+# again. Drafts are never cached: an author edits them.
+_frozen_content: dict[tuple[int, Any], dict[str, QuerySet[Any]]] = {}
+_FROZEN_MAX = 500  # versions kept; a deployment has a few dozen
+
+
+def forget_frozen_content() -> None:
+    """Empty this process's cache of frozen versions (for tests, whose rolled-back rows
+    come back under the same pks)."""
+    _frozen_content.clear()
+
+
+def _content_key(version: ProgramVersion) -> tuple[int, Any]:
+    return (version.pk, version.created_at)
+
+
+def attach_frozen_content(versions: Iterable[ProgramVersion]) -> None:
+    """Give each version its weeks, exercises and sessions as if prefetched: frozen versions
+    from this process's cache, the rest in one query per relation (all versions at once).
+    Each relation's queryset is built once per version, not per row."""
+    missing: dict[tuple[int, Any], list[ProgramVersion]] = {}
+    for version in versions:
+        cached = _frozen_content.get(_content_key(version))
+        if cached is not None and version.is_frozen:
+            version._prefetched_objects_cache = dict(cached)  # type: ignore[attr-defined]
+        else:
+            missing.setdefault(_content_key(version), []).append(version)
+    if not missing:
+        return
+    firsts = [group[0] for group in missing.values()]
+    prefetch_related_objects(firsts, *_content_lookups())
+    for key, (first, *others) in zip(missing, missing.values(), strict=True):
+        content: dict[str, QuerySet[Any]] = first._prefetched_objects_cache  # type: ignore[attr-defined]
+        for other in others:
+            other._prefetched_objects_cache = dict(content)  # type: ignore[attr-defined]
+        if first.is_frozen:
+            # Rows shared between requests must not point at one request's version (its
+            # programme's title may change since): a later `row.version` reads it afresh.
+            for queryset in content.values():
+                for row in queryset:
+                    row._state.fields_cache.pop("version", None)
+            if len(_frozen_content) >= _FROZEN_MAX:
+                _frozen_content.clear()
+            _frozen_content[key] = dict(content)
+
+
+def load_for_plan(enrolments: QuerySet[Enrolment]) -> list[Enrolment]:
+    """The enrolments, loaded for plan_for like prefetch_for_plan: 2 queries (the enrolments
+    with their versions, their pauses) when their versions' content is cached, 5 otherwise."""
+    rows = list(
+        enrolments.select_related("version__program").prefetch_related(
+            Prefetch("pauses", queryset=EnrolmentPause.objects.order_by("start"))
+        )
+    )
+    attach_frozen_content(e.version for e in rows)
+    return rows
 
 
 def programme_day_index(

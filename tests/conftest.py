@@ -83,3 +83,14 @@ def chromium_path() -> str:
     if not path:
         service_unavailable("Debian's chromium is not installed")
     return str(path)
+
+
+@pytest.fixture(autouse=True)
+def forget_frozen_versions() -> Iterator[None]:
+    # Published versions' content is cached per process (programs.schedule); a rolled-back
+    # test hands its version's pk (and, under a frozen clock, its created_at) out again.
+    from programs.schedule import forget_frozen_content
+
+    forget_frozen_content()
+    yield
+    forget_frozen_content()
