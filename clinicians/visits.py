@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from programs.models import Enrolment
 from recovery.models import User
-from recovery.panels import Panel
+from recovery.panels import Loaded, Panel
 
 from .models_visits import FollowUpVisit
 
@@ -154,7 +154,7 @@ def next_for_patient(patient: User, local_date: dt.date) -> FollowUpVisit | None
     )
 
 
-def today_panel(patient: User, local_date: dt.date) -> Panel | None:
+def today_panel(patient: User, local_date: dt.date, loaded: Loaded | None = None) -> Panel | None:
     """The Today panel (recovery.panels): the next visit, in the patient's own time. 1 query."""
     visit = next_for_patient(patient, local_date)
     if visit is None:

@@ -23,6 +23,17 @@ from programs.models.curricula import VersionContent
 
 from .scoring import CODES, Score
 
+# outcomes.schedule caches the instruments patients can answer now (Django's cache, shared by
+# the processes); every write to an instrument or its versions forgets it (the signals at the
+# end of this module, and the bulk paths below).
+AVAILABLE_CACHE_KEY = "outcomes:available-instruments"
+
+
+def forget_available() -> None:
+    from django.core.cache import cache
+
+    cache.delete(AVAILABLE_CACHE_KEY)
+
 
 class FrozenInstrumentError(ValidationError):
     """Raised by every write path that would change a published (or retired) version."""
@@ -56,12 +67,16 @@ class InstrumentVersionQuerySet(models.QuerySet):
             raise FrozenInstrumentError("A published instrument version cannot be changed.")
         if kwargs.get("enabled") and self.filter(placeholder_text=True).exists():
             raise FrozenInstrumentError(InstrumentVersion.PLACEHOLDER_MESSAGE)
-        return super().update(**kwargs)
+        updated = super().update(**kwargs)
+        forget_available()
+        return updated
 
     def delete(self) -> Any:
         if self.exclude(status="draft").exists():
             raise FrozenInstrumentError("A published instrument version cannot be deleted.")
-        return super().delete()
+        deleted = super().delete()
+        forget_available()
+        return deleted
 
 
 class InstrumentVersion(models.Model):
@@ -345,3 +360,12 @@ class QuestionnaireSchedule(VersionContent):
             errors["months"] = _("Only a follow-up takes months; leave it empty.")
         if errors:
             raise ValidationError(errors)
+
+
+def _forget_available(**kwargs: Any) -> None:
+    forget_available()
+
+
+for _model in (Instrument, InstrumentVersion):
+    models.signals.post_save.connect(_forget_available, sender=_model, dispatch_uid=f"available-{_model.__name__}")
+    models.signals.post_delete.connect(_forget_available, sender=_model, dispatch_uid=f"available-del-{_model.__name__}")

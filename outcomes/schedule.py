@@ -29,6 +29,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
+from django.core.cache import cache
 from django.db.models import Count, Prefetch
 from django.urls import reverse
 
@@ -36,7 +37,12 @@ from programs.models import Enrolment, EnrolmentPause
 from programs.schedule import programme_date
 from recovery.models import User
 
-from .models import InstrumentVersion, QuestionnaireResponse, QuestionnaireSchedule
+from .models import (
+    AVAILABLE_CACHE_KEY,
+    InstrumentVersion,
+    QuestionnaireResponse,
+    QuestionnaireSchedule,
+)
 
 When = QuestionnaireSchedule.When
 T = TypeVar("T")
@@ -153,10 +159,12 @@ def match(slots: Iterable[Slot], answered: dict[tuple[int, str], list[tuple[dt.d
     return set(assign(slots, answered))
 
 
-def all_slots(patient_ids: Iterable[int]) -> list[Slot]:
+def all_slots(patient_ids: Iterable[int], loaded: Sequence[Enrolment] = ()) -> list[Slot]:
     """Every slot of these patients' enrolments (all statuses: follow-ups outlive the end).
     One query when their programmes schedule nothing (Today pays that for every patient),
-    three otherwise."""
+    three otherwise. `loaded`: some of their enrolments already loaded for plan_for (pauses
+    and weeks prefetched, programs.schedule.load_for_plan), not read again: two queries when
+    they are all the patients' enrolments."""
     ids = list(patient_ids)
     rules: dict[int, list[QuestionnaireSchedule]] = defaultdict(list)
     for rule in QuestionnaireSchedule.objects.filter(
@@ -165,15 +173,20 @@ def all_slots(patient_ids: Iterable[int]) -> list[Slot]:
         rules[rule.version_id].append(rule)
     if not rules:
         return []
-    enrolments = (
+    known = [e for e in loaded if e.version_id in rules]
+    others = (
         Enrolment.objects.filter(patient_id__in=ids, version_id__in=list(rules))
+        .exclude(pk__in=[e.pk for e in loaded])
         .annotate(week_count=Count("version__weeks"))
         .prefetch_related(Prefetch("pauses", queryset=EnrolmentPause.objects.order_by("start")))
     )
+    weeks = {e.pk: len(e.version.weeks.all()) for e in known}
+    weeks.update({e.pk: e.week_count for e in others})  # type: ignore[attr-defined]  # annotated
+    # The model's order (newest start first), as the query alone gave it.
+    enrolments = sorted([*known, *others], key=lambda e: e.start_date, reverse=True)
     slots: list[Slot] = []
     for e in enrolments:
-        weeks: int = e.week_count  # type: ignore[attr-defined]  # the annotation above
-        slots += slots_for(e, rules[e.version_id], weeks, list(e.pauses.all()))
+        slots += slots_for(e, rules[e.version_id], weeks[e.pk], list(e.pauses.all()))
     return slots
 
 
@@ -196,7 +209,17 @@ def answered_dates(
 
 def _available() -> dict[str, str]:
     """{code: title} of the instruments a patient can answer now (a published, enabled
-    version): a slot for a disabled instrument is neither shown nor counted as missed."""
+    version): a slot for a disabled instrument is neither shown nor counted as missed.
+    Deployment-wide and rarely changed: cached, forgotten on every write (outcomes.models),
+    and kept a minute at most in case a write bypassed the ORM."""
+    cached = cache.get(AVAILABLE_CACHE_KEY)
+    if cached is None:
+        cached = _read_available()
+        cache.set(AVAILABLE_CACHE_KEY, cached, 60)
+    return dict(cached)
+
+
+def _read_available() -> dict[str, str]:
     versions = InstrumentVersion.objects.filter(
         status=InstrumentVersion.Status.PUBLISHED, enabled=True
     ).select_related("instrument").order_by("instrument__code", "-number")
@@ -206,12 +229,15 @@ def _available() -> dict[str, str]:
     return out
 
 
-def due_for(patient: User, local_date: dt.date) -> list[Slot]:
+def due_for(
+    patient: User, local_date: dt.date, loaded: Sequence[Enrolment] = ()
+) -> list[Slot]:
     """What `patient` is asked to answer on their `local_date`, soonest deadline first, one
-    item per instrument (answering it satisfies the slot that closes first)."""
+    item per instrument (answering it satisfies the slot that closes first). `loaded`: the
+    patient's enrolments a page already loaded for plan_for (see all_slots)."""
     # Closed slots take part in the matching too, so an answer counted for the baseline is not
     # counted again for week 1.
-    slots = [s for s in all_slots([patient.pk]) if s.opens <= local_date]
+    slots = [s for s in all_slots([patient.pk], loaded) if s.opens <= local_date]
     if not any(local_date <= s.closes for s in slots):
         return []
     available = _available()

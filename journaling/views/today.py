@@ -40,7 +40,9 @@ def _checkin_form(ctx: services.TodayContext) -> CheckInForm:
 def _page(request: AuthedHttpRequest, ctx: services.TodayContext, form: CheckInForm) -> HttpResponse:
     # Apps above journaling (questionnaires, follow-up visits) add their cards through the
     # core's panel registry, so Today never imports them.
-    extra = panels.for_today(request.user, ctx.local_date)
+    # They reuse the programmes Today loaded (pauses, versions' content) instead of re-reading.
+    loaded = panels.Loaded(enrolments=[p.enrolment for p in ctx.programmes])
+    extra = panels.for_today(request.user, ctx.local_date, loaded)
     return render(
         request, "journaling/today.html", {"ctx": ctx, "form": form, "panels": extra}
     )
