@@ -29,8 +29,8 @@ from tests.journaling.test_history import make_version
 # The most queries each page may make, whatever the data: today's counts plus one, for the
 # page frame. (Today here has no questionnaire schedule: the demo's programmes add 4.)
 BUDGETS = {
-    "today": 15,
-    "check-in POST (htmx)": 17,  # the write (4) and the card and week it returns
+    "today": 13,  # 3 fewer once the process has read the published programmes (WARM below)
+    "check-in POST (htmx)": 16,  # the write (4) and the card and week it returns
     "check-in POST (no JS)": 8,  # the write and a redirect: no page built
     "journal": 7,
     "journal entry": 6,
@@ -110,3 +110,30 @@ def test_patient_pages_cost_the_same_queries_with_a_year_of_data(
                 counts[name].append(_count(request))
     grows = {name: pair for name, pair in counts.items() if pair[0] != pair[1]}
     assert not grows, f"queries grow with the data (9 days, a year): {grows}"
+
+
+# Today and its check-in once the process has read the published programmes' content (every
+# request after the first: programs.schedule.load_for_plan): exactly these counts, so a
+# panel or a card that starts re-reading what Today loaded shows here.
+WARM = {
+    "today": 9,  # session, user, enrolments, pauses, completions, check-ins, meeting, 2 panels
+    # The write is 4 here (savepoint, read, update, release): session, user, the write, and
+    # the card's enrolments, pauses, completions and check-ins (no meeting, no panels).
+    "check-in POST (htmx)": 10,
+    "check-in POST (no JS)": 6,  # session, user, the write and a redirect: no page built
+}
+
+
+@pytest.mark.django_db
+def test_today_reads_published_programmes_once_per_process(two_patients):
+    for patient in two_patients:
+        client = client_for(patient)
+        requests = _requests(client, patient)
+        for name, expected in WARM.items():
+            cold = _count(requests[name])  # the cache emptied: the content read
+            cache.clear()
+            with CaptureQueriesContext(connection) as ctx:
+                assert requests[name]() in (200, 302)
+            assert len(ctx.captured_queries) == expected, (name, [q["sql"][:80] for q in ctx])
+            if name == "today":  # (a first check-in of the day creates its row: more queries)
+                assert cold == expected + 3, name  # weeks, exercises, sessions
