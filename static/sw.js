@@ -10,7 +10,8 @@
  * - Static files: served from the cache, refreshed in the background.
  * - Writes (POST) always go to the network: offline, the page's queue keeps them
  *   (static/js/offline-queue.js).
- * - Sign-out (the page sends "signed-out") or a page redirected to sign-in drops every kept
+ * - Sign-out (the page sends "signed-out"), a page redirected to sign-in, or the sign-in page
+ *   itself (a session that ended unnoticed, the next person signing in) drops every kept
  *   page: a shared device keeps nothing of the patient's pages.
  */
 "use strict";
@@ -101,7 +102,7 @@ function fromCache(url) {
 
 function navigate(event, url) {
   return fetch(event.request).then(function (response) {
-    if (isSignIn(response)) {
+    if (isSignIn(response) || url.pathname.indexOf("/accounts/login") === 0) {
       // Signed out (here or elsewhere): the patient's pages must not outlive the session.
       event.waitUntil(purgePages());
     } else if (isPage(url)) {

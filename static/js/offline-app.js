@@ -4,7 +4,8 @@
  * - Tells it what this page needs offline: its own stylesheets and scripts, and the patient
  *   pages it links to with data-offline-keep (Today's writing forms, the flare page).
  * - Sign-out: before the form is sent, every kept page is deleted, and this patient's waiting
- *   and failed items too unless they ticked "keep my unsent items on this device". A shared
+ *   and failed items and journal.js's unsent copies too, unless they ticked "keep my unsent
+ *   items on this device" (a session that times out keeps them: that is not a choice). A shared
  *   device keeps nothing of theirs. Signing out is never held up for more than 3 seconds.
  */
 (function () {
@@ -62,7 +63,10 @@
       navigator.serviceWorker.controller.postMessage({ type: "signed-out" });
     }
     var queue = window.OfflineQueue;
-    if (queue && !queue.keepOnSignOut()) work.push(queue.forgetUser(queue.user));
+    if (queue && !queue.keepOnSignOut()) {
+      work.push(queue.forgetUser(queue.user));
+      queue.forgetJournalCopies();
+    }
     var timeout = new Promise(function (resolve) { window.setTimeout(resolve, 3000); });
     return Promise.race([Promise.all(work).catch(function () { return null; }), timeout]);
   }

@@ -1,7 +1,7 @@
 /* offline-queue.js — what a patient does offline is kept on the device and sent, in order,
  * exactly once, when the connection is back. No build step; loaded on patients' pages.
  *
- * Forms opt in with data-offline="checkin" | "done" | "journal" | "release" and
+ * The device's store: offline-store.js (IndexedDB). Forms opt in with data-offline="checkin" | "done" | "journal" | "release" and
  * data-offline-url (the JSON replay endpoint, journaling/views/offline.py). Offline (or when
  * an htmx request cannot reach the server), the form's fields are put in IndexedDB with the
  * local date of the Today page the patient was looking at (data-local-date) and the signed-in
@@ -20,11 +20,9 @@
   "use strict";
 
   var status = document.getElementById("pwa-status");
-  if (!status || !window.indexedDB) return;
+  if (!status || !window.indexedDB || !window.OfflineStore) return;
   var USER = status.dataset.user;
-  var DB_NAME = "recovery-offline";
   var RETRY_MS = 30000;
-  var dbPromise = null;
   var flushing = false;
 
   function t(name, values) {
@@ -35,89 +33,12 @@
     return text;
   }
 
-  // ---- IndexedDB: "queue" (waiting, in order) and "failed" (refused, with the reason) ------
-
-  function db() {
-    if (!dbPromise) {
-      dbPromise = new Promise(function (resolve, reject) {
-        var open = indexedDB.open(DB_NAME, 1);
-        open.onupgradeneeded = function () {
-          var d = open.result;
-          d.createObjectStore("queue", { keyPath: "seq", autoIncrement: true }).createIndex("key", "key");
-          d.createObjectStore("failed", { keyPath: "seq", autoIncrement: true });
-        };
-        open.onsuccess = function () { resolve(open.result); };
-        open.onerror = function () { reject(open.error); };
-      });
-    }
-    return dbPromise;
-  }
-
-  function tx(stores, mode, work) {
-    return db().then(function (d) {
-      return new Promise(function (resolve, reject) {
-        var transaction = d.transaction(stores, mode);
-        var result = work(transaction);
-        transaction.oncomplete = function () { resolve(result && "value" in result ? result.value : result); };
-        transaction.onerror = function () { reject(transaction.error); };
-        transaction.onabort = function () { reject(transaction.error); };
-      });
-    });
-  }
-
-  function all(storeName) {
-    return tx([storeName], "readonly", function (transaction) {
-      var out = { value: [] };
-      transaction.objectStore(storeName).openCursor().onsuccess = function (event) {
-        var cursor = event.target.result;
-        if (!cursor) return;
-        if (cursor.value.user === USER) out.value.push(cursor.value);
-        cursor.continue();
-      };
-      return out;
-    });
-  }
-
-  // A new item, or the waiting one for the same thing updated where it stands in the queue.
-  function put(item) {
-    return tx(["queue"], "readwrite", function (transaction) {
-      var store = transaction.objectStore("queue");
-      store.index("key").getAll(item.key).onsuccess = function (event) {
-        var same = event.target.result.filter(function (old) { return old.user === item.user; });
-        if (same.length) item.seq = same[0].seq;
-        store.put(item);
-      };
-    });
-  }
-
-  function remove(storeName, seq) {
-    return tx([storeName], "readwrite", function (transaction) {
-      transaction.objectStore(storeName).delete(seq);
-    });
-  }
-
-  function moveToFailed(item, reason) {
-    return tx(["queue", "failed"], "readwrite", function (transaction) {
-      transaction.objectStore("queue").delete(item.seq);
-      var failed = Object.assign({}, item, { error: reason, failedAt: Date.now() });
-      delete failed.seq;
-      transaction.objectStore("failed").add(failed);
-    });
-  }
-
-  // Sign-out on a shared device: this patient's items go (unless they chose to keep them).
-  function forgetUser(user) {
-    return tx(["queue", "failed"], "readwrite", function (transaction) {
-      ["queue", "failed"].forEach(function (name) {
-        transaction.objectStore(name).openCursor().onsuccess = function (event) {
-          var cursor = event.target.result;
-          if (!cursor) return;
-          if (cursor.value.user === user) cursor.delete();
-          cursor.continue();
-        };
-      });
-    });
-  }
+  var store = window.OfflineStore;
+  function all(name) { return store.all(name, USER); }
+  var put = store.put;
+  var remove = store.remove;
+  var moveToFailed = store.moveToFailed;
+  var forgetUser = store.forgetUser;
 
   // ---- what a form becomes in the queue -----------------------------------------------------
 
@@ -260,6 +181,24 @@
     } catch (e) { /* storage disabled */ }
   }
 
+  // journal.js's copies of words not confirmed saved yet ("journal-draft:<client id>").
+  function journalCopies() {
+    var keys = [];
+    try {
+      for (var i = 0; i < localStorage.length; i++) {
+        var key = localStorage.key(i);
+        if (key && (key.indexOf("journal-draft:") === 0 || key.indexOf("journal-new:") === 0)) keys.push(key);
+      }
+    } catch (e) { /* storage disabled */ }
+    return keys;
+  }
+
+  function forgetJournalCopies() {
+    journalCopies().forEach(function (key) {
+      try { localStorage.removeItem(key); } catch (e) { /* storage disabled */ }
+    });
+  }
+
   // One item: "saved", "refused" (moved to failed), or "wait" (stop, try later).
   function send(item) {
     var data = new FormData();
@@ -377,7 +316,8 @@
         line.textContent = t(name, { count: waiting });
       }
       renderFailed(lists[1]);
-      part("keep").hidden = !(waiting || lists[1].length);
+      var drafts = journalCopies().some(function (key) { return key.indexOf("journal-draft:") === 0; });
+      part("keep").hidden = !(waiting || lists[1].length || drafts);
       status.classList.toggle("is-offline", offline);
     }).catch(function () { /* storage unavailable: nothing queued, nothing to show */ });
   }
@@ -390,6 +330,7 @@
     flush: flush,
     refresh: refresh,
     forgetUser: forgetUser,
+    forgetJournalCopies: forgetJournalCopies,
     keepOnSignOut: function () {
       var box = document.getElementById("pwa-keep-unsent");
       return !!(box && box.checked);

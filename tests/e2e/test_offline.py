@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.test import override_settings
 
 from journaling.models import CheckIn, ExerciseCompletion, JournalEntry
+from recovery.demo import _user
 from recovery.models import User
 from tests.e2e.test_patient_day import sign_in
 
@@ -152,12 +153,60 @@ def test_a_refused_write_is_shown_and_sign_out_leaves_nothing(live_server, brows
 
     # Signing out (without "keep my unsent items") leaves no kept page and no item.
     page.get_by_role("button", name="Sign out").click()
-    page.wait_for_url(re.compile(r"/accounts/login/|/$"))
+    page.wait_for_url(lambda url: "/today/" not in url)
+    page.wait_for_load_state()
+    assert page.get_by_role("button", name="Sign out").count() == 0
     kept = page.evaluate(
         "caches.keys().then(names => names.filter(n => n.startsWith('recovery-pages')))"
     )
     assert kept == []
-    items = page.evaluate(
+    assert count_items(page) == 0
+    context.close()
+
+
+def test_kept_items_stay_with_their_patient_on_a_shared_device(live_server, browser, demo):
+    base = live_server.url
+    other = _user("second-patient@demo.test", User.Role.PATIENT, demo.clinic)
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    open_today(page, base)
+    offline(context, True)
+    page.locator("#checkin").get_by_label("Note (optional)").fill("Only a note")
+    page.get_by_role("button", name="Save check-in").click()
+    page.locator("#checkin").get_by_text("Kept on this device").wait_for()
+    offline(context, False)
+    failed = page.locator("#pwa-status [data-role=failed]")
+    failed.wait_for()
+
+    # The patient chooses to keep it, and signs out.
+    page.get_by_label("Keep my unsent items on this device when I sign out").check()
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(lambda url: "/today/" not in url)
+    page.wait_for_load_state()
+    assert count_items(page) == 1
+
+    # Someone else signs in on the same device: they never see (or send) it.
+    sign_in(page, base, other.email)
+    page.wait_for_url(re.compile(r"/today/$"))
+    page.wait_for_selector("html[data-offline-ready='1']", state="attached")
+    page.evaluate("window.OfflineQueue.refresh()")
+    assert failed.is_hidden()
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(lambda url: "/today/" not in url)
+    page.wait_for_load_state()
+    assert count_items(page) == 1
+
+    # Its patient finds it again, with the reason.
+    open_today(page, base)
+    failed.wait_for()
+    assert "Choose at least one of pain, stress or mood." in failed.inner_text()
+    context.close()
+
+
+def count_items(page) -> int:
+    """Waiting and failed items in the device's IndexedDB, whoever they belong to."""
+    return page.evaluate(
         """() => new Promise(resolve => {
             const open = indexedDB.open('recovery-offline', 1);
             open.onsuccess = () => {
@@ -169,5 +218,3 @@ def test_a_refused_write_is_shown_and_sign_out_leaves_nothing(live_server, brows
             };
           })"""
     )
-    assert items == 0
-    context.close()

@@ -79,7 +79,7 @@ def test_patients_and_the_sign_in_page_get_the_app_staff_do_not(client, patient_
 
     today = patient_client.get("/today/").content.decode()
     assert 'rel="manifest"' in today
-    for script in ("offline-queue.js", "offline-app.js", "install-hint.js"):
+    for script in ("offline-store.js", "offline-queue.js", "offline-app.js", "install-hint.js"):
         assert script in today
     assert 'id="pwa-status"' in today and 'id="install-hint"' in today
     assert "Keep my unsent items on this device when I sign out" in today
