@@ -91,7 +91,7 @@
     return item;
   }
 
-  function note(form, text) {
+  function note(form, text, key) {
     var el = form.querySelector("[data-offline-note]");
     if (!el) {
       el = document.createElement("p");
@@ -100,13 +100,24 @@
       el.setAttribute("role", "status");
       form.insertBefore(el, form.firstChild);
     }
+    el.className = "message warning";
     el.textContent = text;
+    if (key) el.setAttribute("data-offline-note", key);
+  }
+
+  // The form's note follows its item: "sent", or "not sent" (the reason is in the banner).
+  function settle(item, outcome) {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-offline-note]"), function (el) {
+      if (el.getAttribute("data-offline-note") !== item.key) return;
+      el.className = outcome === "saved" ? "message" : "message error";
+      el.textContent = t(outcome === "saved" ? "sent" : "not-sent");
+    });
   }
 
   function queueForm(form) {
     var item = itemFor(form);
     return put(item).then(function () {
-      note(form, t("queued"));
+      note(form, t("queued"), item.key);
       refresh();
       if (navigator.onLine) flushSoon(RETRY_MS);
     });
@@ -217,6 +228,7 @@
     }).then(function (result) {
       if (result.status === 200 && result.body.saved === true) {
         if (item.kind === "journal") forgetJournalCopy(item);
+        settle(item, "saved");
         return remove("queue", item.seq).then(function () { return "saved"; });
       }
       if (result.status === 401 || result.status === 403 || result.status === 0) {
@@ -224,6 +236,7 @@
         return "wait";
       }
       if ([400, 404, 409, 422].indexOf(result.status) !== -1 && result.body.error) {
+        settle(item, "refused");
         return moveToFailed(item, result.body.error).then(function () { return "refused"; });
       }
       return "wait";

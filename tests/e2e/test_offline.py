@@ -104,6 +104,7 @@ def test_done_checkin_and_entry_made_offline_are_saved_once(live_server, browser
     offline(context, False)
     page.locator("#pwa-status [data-role=waiting]").wait_for(state="hidden")
     assert page.locator("#pwa-status [data-role=failed]").is_hidden()
+    page.locator("#entry-form").get_by_text("Sent and saved.").wait_for()
 
     done = ExerciseCompletion.objects.filter(
         patient=demo, local_date=today, exercise__title__startswith="Mindfulness meditation"
@@ -142,6 +143,7 @@ def test_a_refused_write_is_shown_and_sign_out_leaves_nothing(live_server, brows
     failed = page.locator("#pwa-status [data-role=failed]")
     failed.wait_for()
     assert failed.get_by_text("1 could not be sent").is_visible()
+    assert page.locator("#checkin").get_by_text("Not saved: the reason is shown").is_visible()
     assert "Choose at least one of pain, stress or mood." in failed.inner_text()
     assert "Check-in for" in failed.inner_text()
     assert not CheckIn.objects.filter(patient=demo, note="Only a note").exists()
@@ -201,6 +203,11 @@ def test_kept_items_stay_with_their_patient_on_a_shared_device(live_server, brow
     open_today(page, base)
     failed.wait_for()
     assert "Choose at least one of pain, stress or mood." in failed.inner_text()
+
+    # Dismissed, it is gone for good.
+    failed.get_by_role("button", name=re.compile("^Dismiss")).click()
+    failed.wait_for(state="hidden")
+    assert count_items(page) == 0
     context.close()
 
 
