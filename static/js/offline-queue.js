@@ -98,19 +98,23 @@
       el.className = "message warning";
       el.setAttribute("data-offline-note", "");
       el.setAttribute("role", "status");
-      form.insertBefore(el, form.firstChild);
+      // Next to the button that was pressed, where the patient is looking.
+      var button = form.querySelector("button[type=submit], button:not([type])");
+      var anchor = form.querySelector(".actions") || (button && button.parentNode !== form ? button.parentNode : button);
+      if (anchor) anchor.parentNode.insertBefore(el, anchor.nextSibling);
+      else form.appendChild(el);
     }
     el.className = "message warning";
     el.textContent = text;
     if (key) el.setAttribute("data-offline-note", key);
   }
 
-  // The form's note follows its item: "sent", or "not sent" (the reason is in the banner).
-  function settle(item, outcome) {
+  // The form's note follows its item: "sent", or "not sent" and why (also in the banner).
+  function settle(item, outcome, reason) {
     Array.prototype.forEach.call(document.querySelectorAll("[data-offline-note]"), function (el) {
       if (el.getAttribute("data-offline-note") !== item.key) return;
       el.className = outcome === "saved" ? "message" : "message error";
-      el.textContent = t(outcome === "saved" ? "sent" : "not-sent");
+      el.textContent = outcome === "saved" ? t("sent") : t("not-sent", { why: reason });
     });
   }
 
@@ -236,7 +240,7 @@
         return "wait";
       }
       if ([400, 404, 409, 422].indexOf(result.status) !== -1 && result.body.error) {
-        settle(item, "refused");
+        settle(item, "refused", result.body.error);
         return moveToFailed(item, result.body.error).then(function () { return "refused"; });
       }
       return "wait";
@@ -332,6 +336,8 @@
       var drafts = journalCopies().some(function (key) { return key.indexOf("journal-draft:") === 0; });
       part("keep").hidden = !(waiting || lists[1].length || drafts);
       status.classList.toggle("is-offline", offline);
+      // The offline/waiting line is a bar fixed at the bottom: the page keeps room for it.
+      document.body.classList.toggle("pwa-bar", offline || waiting > 0);
     }).catch(function () { /* storage unavailable: nothing queued, nothing to show */ });
   }
 
