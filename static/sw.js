@@ -25,6 +25,7 @@ var TODAY_URL = "/today/";
 var KEEP_PAGES = ["/today/", "/today/flare/", "/journal/new/"];
 // Never shown from the cache, not even as a fallback: staff and account pages.
 var NEVER = ["/clinic/", "/admin/", "/accounts/"];
+var FRESH_MS = 3 * 3600 * 1000; // a kept linked page younger than this is not fetched again
 
 function isPage(url) {
   return url.origin === self.location.origin && KEEP_PAGES.indexOf(url.pathname) !== -1;
@@ -154,9 +155,16 @@ function keep(urls) {
       }).catch(function () { return null; });
     }
     if (isPage(url)) {
-      return fetch(url.href, { credentials: "same-origin" }).then(function (response) {
-        if (isSignIn(response)) return purgePages();
-        return keepPage(url, response);
+      return caches.open(PAGES).then(function (cache) {
+        return cache.match(url.href, { ignoreVary: true });
+      }).then(function (hit) {
+        // Each Today visit asks again: a copy fetched in the last hours is fresh enough.
+        var age = hit ? Date.now() - Date.parse(hit.headers.get("Date") || "") : NaN;
+        if (age < FRESH_MS) return null;
+        return fetch(url.href, { credentials: "same-origin" }).then(function (response) {
+          if (isSignIn(response)) return purgePages();
+          return keepPage(url, response);
+        });
       }).catch(function () { return null; });
     }
     return null;

@@ -23,6 +23,8 @@
     // Pages only from Today (already kept by the worker as it was shown): elsewhere the
     // static files are enough, and no page load costs the server extra requests.
     if (document.querySelector("[data-local-date]")) {
+      // Today itself, when the worker did not see it load (the very first visit).
+      if (!navigator.serviceWorker.controller) add(window.location.href);
       Array.prototype.forEach.call(document.querySelectorAll("a[data-offline-keep]"), function (a) { add(a.href); });
     }
     return urls;

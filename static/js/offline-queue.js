@@ -172,6 +172,29 @@
     }
   }
 
+  // A kept Today page from an earlier day (opened offline the next morning): say so before
+  // the patient marks anything, rather than only when the server refuses it.
+  (function staleToday() {
+    var heading = document.querySelector("[data-local-date][data-time-zone]");
+    if (!heading || document.body.dataset.offlineCopy !== "1") return;
+    var now;
+    try {
+      now = new Intl.DateTimeFormat("en-CA", {
+        timeZone: heading.getAttribute("data-time-zone"), year: "numeric", month: "2-digit", day: "2-digit",
+      }).format(new Date());
+    } catch (e) {
+      return;
+    }
+    var day = heading.getAttribute("data-local-date");
+    if (now === day) return;
+    var warning = document.createElement("p");
+    warning.className = "message warning";
+    warning.setAttribute("role", "status");
+    var shown = heading.querySelector(".today-date");
+    warning.textContent = t("stale", { day: shown ? shown.textContent : day });
+    heading.parentNode.insertBefore(warning, heading.nextSibling);
+  })();
+
   // ---- replay -----------------------------------------------------------------------------
 
   function csrfToken() {

@@ -5,10 +5,13 @@ reason; signing out leaves nothing of the patient's on the device."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
+import zoneinfo
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.test import override_settings
 
@@ -226,3 +229,37 @@ def count_items(page) -> int:
             };
           })"""
     )
+
+
+def test_done_for_a_day_that_passed_offline_is_refused_and_shown(
+    live_server, browser, demo, settings
+):
+    # The patient's local midnight passes while they are offline (a train, a night): the
+    # done they mark on the kept page of the day before is refused, with the reason.
+    settings.SESSION_IDLE_TIMEOUT_PATIENT = settings.SESSION_ABSOLUTE_LIFETIME = 3 * 86400
+    base = live_server.url
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.clock.install()
+    open_today(page, base)
+    tz = zoneinfo.ZoneInfo(demo.time_zone)
+    today = demo.local_today()
+    next_midnight = dt.datetime.combine(today + dt.timedelta(days=1), dt.time(0, 1), tz)
+
+    offline(context, True)
+    with time_machine.travel(next_midnight, tick=True):
+        page.clock.set_system_time(next_midnight)
+        page.goto(base + "/today/")  # the kept copy, from yesterday
+        assert page.evaluate("document.body.dataset.offlineCopy") == "1"
+        page.get_by_text("This Today page is from").wait_for()
+        card = page.locator("article.exercise", has_text="Mindfulness meditation")
+        card.get_by_role("button", name=re.compile("^Mark as done")).click()
+        card.get_by_text("Kept on this device").wait_for()
+        offline(context, False)
+        failed = page.locator("#pwa-status [data-role=failed]")
+        failed.wait_for()
+        assert "That day has passed, so it can no longer be saved." in failed.inner_text()
+        assert "Done: Mindfulness meditation" in failed.inner_text()
+    assert not ExerciseCompletion.objects.filter(patient=demo).exclude(local_date__lt=today).exists()
+    context.close()
