@@ -1,8 +1,8 @@
 /* offline-app.js — the installable app's page side (patients' pages only; no build step).
  *
  * - Registers the service worker (/sw.js, recovery/pwa.py) for the whole site.
- * - Tells it what this page needs offline: its own stylesheets and scripts, and the patient
- *   pages it links to with data-offline-keep (Today's writing forms, the flare page).
+ * - Tells it what this page needs offline: its own stylesheets and scripts, and (from Today)
+ *   the pages it links to; the worker keeps those on its allow-list (writing forms, flare page).
  * - Sign-out: before the form is sent, every kept page is deleted, and this patient's waiting
  *   and failed items and journal.js's unsent copies too, unless they ticked "keep my unsent
  *   items on this device" (a session that times out keeps them: that is not a choice). A shared
@@ -25,7 +25,11 @@
     if (document.querySelector("[data-local-date]")) {
       // Today itself, when the worker did not see it load (the very first visit).
       if (!navigator.serviceWorker.controller) add(window.location.href);
-      Array.prototype.forEach.call(document.querySelectorAll("a[data-offline-keep]"), function (a) { add(a.href); });
+      // Every link of the page: the worker keeps only its allow-list (the writing forms and
+      // the flare page) and ignores the rest.
+      Array.prototype.forEach.call(document.querySelectorAll("main a[href]"), function (a) {
+        if (a.origin === window.location.origin) add(a.href);
+      });
     }
     return urls;
   }

@@ -175,24 +175,23 @@
   // A kept Today page from an earlier day (opened offline the next morning): say so before
   // the patient marks anything, rather than only when the server refuses it.
   (function staleToday() {
-    var heading = document.querySelector("[data-local-date][data-time-zone]");
-    if (!heading || document.body.dataset.offlineCopy !== "1") return;
+    var marker = document.querySelector("[data-local-date][data-time-zone]");
+    if (!marker || document.body.dataset.offlineCopy !== "1") return;
     var now;
     try {
       now = new Intl.DateTimeFormat("en-CA", {
-        timeZone: heading.getAttribute("data-time-zone"), year: "numeric", month: "2-digit", day: "2-digit",
+        timeZone: marker.getAttribute("data-time-zone"), year: "numeric", month: "2-digit", day: "2-digit",
       }).format(new Date());
     } catch (e) {
       return;
     }
-    var day = heading.getAttribute("data-local-date");
+    var day = marker.getAttribute("data-local-date");
     if (now === day) return;
     var warning = document.createElement("p");
     warning.className = "message warning";
     warning.setAttribute("role", "status");
-    var shown = heading.querySelector(".today-date");
-    warning.textContent = t("stale", { day: shown ? shown.textContent : day });
-    heading.parentNode.insertBefore(warning, heading.nextSibling);
+    warning.textContent = t("stale", { day: marker.getAttribute("data-day-label") || day });
+    marker.parentNode.insertBefore(warning, marker.nextSibling);
   })();
 
   // ---- replay -----------------------------------------------------------------------------

@@ -61,8 +61,9 @@ def open_today(page, base: str) -> None:
     page.wait_for_selector("html[data-offline-ready='1']", state="attached")
 
 
-def waiting(page) -> str:
-    return page.locator("#pwa-status [data-role=waiting]").inner_text()
+def waiting(page, text: str) -> None:
+    """Wait for the count line to say `text` (it is refreshed just after the form's note)."""
+    page.locator("#pwa-status [data-role=waiting]").get_by_text(text, exact=True).wait_for()
 
 
 def test_done_checkin_and_entry_made_offline_are_saved_once(live_server, browser, demo):
@@ -82,14 +83,14 @@ def test_done_checkin_and_entry_made_offline_are_saved_once(live_server, browser
     # Mark as done: kept on the device, the card says so.
     meditation.get_by_role("button", name=re.compile("^Mark as done")).click()
     meditation.get_by_text("Kept on this device").wait_for()
-    assert waiting(page) == "Offline — 1 waiting to be sent"
+    waiting(page, "Offline — 1 waiting to be sent")
 
     # The check-in.
     for measure, score in (("Pain", "3"), ("Stress", "4"), ("Mood", "7")):
         page.get_by_role("group", name=measure).get_by_label(score, exact=True).check()
     page.get_by_role("button", name="Save check-in").click()
     page.locator("#checkin").get_by_text("Kept on this device").wait_for()
-    assert waiting(page) == "Offline — 2 waiting to be sent"
+    waiting(page, "Offline — 2 waiting to be sent")
 
     # The unsent letter's form, opened offline from Today: the worker's kept copy.
     page.get_by_role("link", name="Write now").first.click()
@@ -99,7 +100,7 @@ def test_done_checkin_and_entry_made_offline_are_saved_once(live_server, browser
     page.get_by_label("Your words").fill(LETTER)
     page.get_by_role("button", name="Save entry").click()
     page.locator("#entry-form").get_by_text("Kept on this device").wait_for()
-    assert waiting(page) == "Offline — 3 waiting to be sent"
+    waiting(page, "Offline — 3 waiting to be sent")
     assert not JournalEntry.objects.filter(patient=demo, body__contains="train").exists()
     assert not ExerciseCompletion.objects.filter(patient=demo, local_date=today).exists()
 
