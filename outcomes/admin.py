@@ -16,6 +16,7 @@ from django.utils.html import format_html, format_html_join
 from programs.admin import FrozenAwareInline
 from programs.models import ProgramVersion
 from recovery.access import AuditedPatientAdmin
+from recovery.permissions import ACTIONS, grant_clinic_admin
 
 from .models import (
     Instrument,
@@ -205,3 +206,13 @@ def _add_schedule_inline() -> None:
 
 
 _add_schedule_inline()
+
+
+# A clinic's admin reads responses and alerts of their clinic and acknowledges alerts, sets
+# the questionnaire schedule of a draft programme version, and switches instrument versions on
+# or off after recording a licence (issue 8; still deployment-wide, see docs/security.md).
+grant_clinic_admin(Instrument, "view", "change")
+grant_clinic_admin(InstrumentVersion, "view", "change")
+grant_clinic_admin(QuestionnaireSchedule, *ACTIONS)
+grant_clinic_admin(QuestionnaireResponse, "view", "change")
+grant_clinic_admin(SafetyAlert, "view", "change")

@@ -219,3 +219,19 @@ class ProgramAdmin(admin.ModelAdmin):
 # The cohort admin lives in its own module (another area of work); register it with the rest.
 with contextlib.suppress(ImportError):
     from . import admin_cohorts  # noqa: F401
+
+
+def _grant_clinic_admins() -> None:
+    """Clinic admins build, version and publish curricula and manage their cohorts and
+    enrolments (recovery/permissions.py): every model of this app; the admins above narrow it
+    (frozen versions read-only, enrolments changed only through the engine's actions, rows
+    scoped to the admin's clinic)."""
+    from django.apps import apps
+
+    from recovery.permissions import ACTIONS, grant_clinic_admin
+
+    for model in apps.get_app_config("programs").get_models():
+        grant_clinic_admin(model, *ACTIONS)
+
+
+_grant_clinic_admins()

@@ -12,8 +12,13 @@ from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.internal.flows.login import get_authentication_records
 from allauth.core import context as allauth_context
+from allauth.core.internal import ratelimit as allauth_ratelimit
 from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 # Where a signed-in user lands when something comes before their usual page (e.g. someone
 # who signed up alone waits for their clinic): apps above recovery register a function from
@@ -35,7 +40,84 @@ def landing_for(user: Any) -> str | None:
     return None
 
 
+# Failed sign-ins are counted per (client IP, account) by allauth's "login_failed" limits,
+# so a stranger guessing at one account slows down only themselves, never the real person on
+# their own device (issue 11, item 6). This looser account-wide window still stops a guesser
+# spread over many addresses: one address can fail at most ~60 times an hour (5 per 5 min).
+ACCOUNT_WIDE_FAILED = {"login_failed_account": "100/h/key"}
+
+
+def retry_after_seconds(request: HttpRequest, action: str, key: str,
+                        config: dict[str, str] | None = None) -> int:
+    """Seconds until every exhausted window of `action` for `key` admits one more try."""
+    wait = 0.0
+    now = time.time()
+    for rate in allauth_ratelimit.get_rates(app="allauth.account", action=action, config=config):
+        cache_key = allauth_ratelimit.get_cache_key(
+            request, app="allauth.account", action=action, rate=rate, key=key
+        )
+        history = [ts for ts in cache.get(cache_key, []) if ts > now - rate.duration]
+        if len(history) >= rate.amount:
+            # The window admits a try again once its oldest counted hit ages out.
+            oldest_counted = sorted(history, reverse=True)[rate.amount - 1]
+            wait = max(wait, oldest_counted + rate.duration - now)
+    return max(1, int(wait + 0.999))
+
+
+def too_many_attempts(seconds: int) -> ValidationError:
+    minutes = (seconds + 59) // 60
+    when = (
+        ngettext("in %(n)d second", "in %(n)d seconds", seconds) % {"n": seconds}
+        if seconds < 120
+        else ngettext("in %(n)d minute", "in %(n)d minutes", minutes) % {"n": minutes}
+    )
+    return ValidationError(
+        _("Too many failed login attempts. Try again %(when)s, or reset your password.")
+        % {"when": when},
+        code="too_many_login_attempts",
+    )
+
+
 class AccountAdapter(DefaultAccountAdapter):
+    def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials: Any) -> str:
+        # allauth keys the per-account window by the email alone; adding the client IP (from
+        # ALLAUTH_TRUSTED_PROXY_COUNT, so behind our proxy it is the real client's) makes it
+        # per (IP, account).
+        account_key = super()._get_login_attempts_cache_key(request, **credentials)
+        return f"{account_key}:{allauth_ratelimit.get_ip(request)}"
+
+    def _account_wide_key(self, request: HttpRequest, **credentials: Any) -> str:
+        return super()._get_login_attempts_cache_key(request, **credentials)
+
+    def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
+        key = self._get_login_attempts_cache_key(request, **credentials)
+        account_key = self._account_wide_key(request, **credentials)
+        usage = allauth_ratelimit.consume(
+            request, app="allauth.account", action="login_failed", key=key
+        )
+        if not usage:
+            raise too_many_attempts(retry_after_seconds(request, "login_failed", key))
+        wide = allauth_ratelimit.consume(
+            request, app="allauth.account", action="login_failed_account",
+            config=ACCOUNT_WIDE_FAILED, key=account_key,
+        )
+        if not wide:
+            usage.rollback()
+            raise too_many_attempts(retry_after_seconds(
+                request, "login_failed_account", account_key, ACCOUNT_WIDE_FAILED))
+        # Rolled back together by allauth on a successful sign-in.
+        usage.usage.extend(wide.usage)
+        self._login_failed_rl_usage = usage
+
+    def _delete_login_attempts_cached_email(self, request: HttpRequest, **credentials: Any) -> None:
+        # After a successful password reset: forget this address's failures and the
+        # account-wide window (the reset itself is rate limited and proves the mailbox).
+        super()._delete_login_attempts_cached_email(request, **credentials)
+        allauth_ratelimit.clear(
+            request, app="allauth.account", action="login_failed_account",
+            config=ACCOUNT_WIDE_FAILED, key=self._account_wide_key(request, **credentials),
+        )
+
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return bool(settings.ACCOUNT_ALLOW_REGISTRATION)
 

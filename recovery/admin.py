@@ -15,6 +15,7 @@ from django.http import HttpRequest
 
 from .access import AuditedAdminMixin, ClinicScopedAdmin, ClinicScopedMixin
 from .models import AuditEvent, Clinic, ClinicianProfile, PatientProfile, User, WorkerHeartbeat
+from .permissions import ACTIONS, grant_clinic_admin
 
 
 @admin.register(Clinic)
@@ -171,3 +172,14 @@ class AuthenticatorAdmin(AuditedAdminMixin, ClinicScopedAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+# What a clinic's admin may do here (recovery/permissions.py); the admins above narrow it to
+# their clinic. Workers' heartbeats, groups and sessions stay the deployment operator's.
+grant_clinic_admin(User, *ACTIONS)
+grant_clinic_admin(PatientProfile, "view", "add", "change")
+grant_clinic_admin(ClinicianProfile, "view", "add", "change")
+grant_clinic_admin(Clinic, "view", "change")
+grant_clinic_admin(AuditEvent, "view")
+grant_clinic_admin(EmailAddress, *ACTIONS)
+grant_clinic_admin(Authenticator, "view", "delete")

@@ -61,7 +61,9 @@ class UserManager(BaseUserManager["User"]):
         return self._create(email, password, **extra)
 
     def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
+        """The deployment's operator (`manage.py createsuperuser`): the only superuser."""
         extra["role"] = User.Role.ADMIN
+        extra["is_superuser"] = True
         return self._create(email, password, **extra)
 
 
@@ -93,12 +95,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.display_name
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        # Admins are staff (the Django admin is their workspace); nobody else is.
+        # Admins are staff (the Django admin is their workspace); nobody else is. A clinic's
+        # admin is not a superuser (recovery/permissions.py grants their models); only the
+        # deployment's operator is, and an operator who stops being an admin stops being one.
         if self.clinic_id is None:
             self.clinic = Clinic.default()
         self.is_staff = self.role == self.Role.ADMIN
-        if self.role == self.Role.ADMIN:
-            self.is_superuser = True
+        if self.role != self.Role.ADMIN:
+            self.is_superuser = False
         super().save(*args, **kwargs)
 
     @property

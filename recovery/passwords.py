@@ -4,7 +4,7 @@
   8 once the account has (or, as staff, must have) a second factor; up to 256 accepted, so
   long passphrases with spaces are welcome.
 - A blocklist of common and breached passwords that works offline: Django's 20,000, plus the
-  30,000 of zxcvbn's frequency list when that package is installed, plus this site's own words.
+  30,000 of zxcvbn's frequency list (a dependency), plus this site's own words.
 - No "must contain a digit/symbol" rules and no all-numeric rule (800-63B-4 forbids composition
   rules); the length and the blocklist do that work.
 """

@@ -172,6 +172,8 @@ AUTH_USER_MODEL = "recovery.User"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
+    # Clinic admins' model permissions, granted per model by each app (recovery/permissions.py).
+    "recovery.permissions.ClinicAdminBackend",
 ]
 # NIST SP 800-63B-4 (recovery/passwords.py, docs/security.md): length and a blocklist, no
 # composition rules: 15 characters single-factor, 8 with a second factor.

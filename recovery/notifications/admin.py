@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from ..access import ClinicScopedAdmin
+from ..permissions import grant_clinic_admin
 from .models import ReminderLedger
 
 
@@ -32,3 +33,6 @@ class ReminderLedgerAdmin(ClinicScopedAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+grant_clinic_admin(ReminderLedger, "view")

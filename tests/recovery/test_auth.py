@@ -199,3 +199,48 @@ def test_mail_is_enqueued_not_sent_inside_the_request(django_capture_on_commit_c
         sign_up(Client())
     assert mail.outbox == []
     assert len(callbacks) == 1
+
+
+def test_a_stranger_guessing_does_not_lock_the_real_person_out():
+    # Failed sign-ins count per (client IP, account): five wrong guesses from one address
+    # leave the account open from the patient's own phone (issue 11, item 6).
+    user = PatientFactory(email="guessed@example.test")
+    stranger = Client(REMOTE_ADDR="203.0.113.9")
+    for _ in range(5):
+        sign_in(stranger, user.email, "wrong-password")
+    refused = sign_in(stranger, user.email, PASSWORD)
+    assert "_auth_user_id" not in stranger.session
+    assert "Try again in" in refused.content.decode()
+
+    own_phone = Client(REMOTE_ADDR="198.51.100.4")
+    response = sign_in(own_phone, user.email, PASSWORD)
+    assert response.status_code == 302
+    assert own_phone.session["_auth_user_id"] == str(user.pk)
+
+
+def test_the_refusal_says_how_long_to_wait(time_machine):
+    user = PatientFactory(email="waiting@example.test")
+    client = Client(REMOTE_ADDR="203.0.113.10")
+    time_machine.move_to("2026-12-01 10:00:00+00:00", tick=False)
+    for _ in range(5):
+        sign_in(client, user.email, "wrong-password")
+    text = sign_in(client, user.email, PASSWORD).content.decode()
+    assert "Try again in 5 minutes" in text
+    time_machine.move_to("2026-12-01 10:04:30+00:00", tick=False)
+    assert "Try again in 30 seconds" in sign_in(client, user.email, PASSWORD).content.decode()
+    time_machine.move_to("2026-12-01 10:05:01+00:00", tick=False)
+    assert sign_in(client, user.email, PASSWORD).status_code == 302
+
+
+def test_guesses_spread_over_many_addresses_still_stop(settings):
+    from recovery import adapters
+
+    user = PatientFactory(email="spread@example.test")
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 0
+    limit = int(adapters.ACCOUNT_WIDE_FAILED["login_failed_account"].split("/")[0])
+    for n in range(limit):
+        sign_in(Client(REMOTE_ADDR=f"10.0.{n // 250}.{n % 250 + 1}"), user.email, "wrong-password")
+    client = Client(REMOTE_ADDR="192.0.2.200")
+    text = sign_in(client, user.email, PASSWORD).content.decode()
+    assert "Too many failed login attempts" in text
+    assert "_auth_user_id" not in client.session
