@@ -137,6 +137,23 @@ def test_a_refused_write_is_shown_and_sign_out_leaves_nothing(live_server, brows
     page = context.new_page()
     open_today(page, base)
 
+    # The "Add to home screen" hint, once: dismissed, it stays away.
+    hint = page.locator("#install-hint")
+    page.evaluate(
+        """() => {
+            const event = new Event('beforeinstallprompt', {cancelable: true});
+            event.prompt = () => {};
+            event.userChoice = Promise.resolve({outcome: 'dismissed'});
+            window.dispatchEvent(event);
+        }"""
+    )
+    hint.get_by_role("button", name="Add to home screen").wait_for()
+    hint.get_by_role("button", name="Not now").click()
+    hint.wait_for(state="hidden")
+    page.reload()
+    page.evaluate("window.dispatchEvent(new Event('beforeinstallprompt', {cancelable: true}))")
+    assert hint.is_hidden()
+
     offline(context, True)
     # A check-in with only a note: the server refuses it (no score chosen).
     page.locator("#checkin").get_by_label("Note (optional)").fill("Only a note")
