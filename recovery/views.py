@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.utils._os import safe_join
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django.views.static import serve
 
 from . import health, uploads
@@ -31,6 +31,7 @@ def home(request: AuthedHttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def media(request: AuthedHttpRequest, path: str) -> HttpResponseBase:
     """Uploaded exercise media, served only when its content is an allowed audio or video
     type (recovery.uploads), with that type, as an attachment, sandboxed and unsniffable:
