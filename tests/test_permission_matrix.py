@@ -204,6 +204,12 @@ RULES: dict[str, Rule] = {
     )},
     "journaling:journal_stressor_remove": methods("POST", own_row_idempotent),
     "outcomes:answer": patient_only,
+    # the installable app (recovery/pwa.py) and its offline replays (journaling/views/offline.py)
+    **{name: public for name in ("service_worker", "manifest", "offline")},
+    **{f"journaling:{name}": methods("POST", patient_only) for name in (
+        "offline_checkin", "journal_offline_save",
+    )},
+    "journaling:offline_complete_exercise": methods("POST", own_row),
 }
 
 

@@ -90,14 +90,17 @@ def checkin(request: AuthedHttpRequest) -> HttpResponse:
 @patient_json
 @require_POST
 def complete(request: AuthedHttpRequest, exercise_id: int) -> HttpResponse:
+    enrolments = services.today_enrolments(request.user)
+    not_due = _refused(_("This exercise is not due today."), status=404)
+    if not any(ex.pk == exercise_id for e in enrolments for ex in e.version.exercises.all()):
+        # Not in this patient's programmes: 404 whatever the day, like one that is not due.
+        return not_due
     today, refusal = _meant_day(request)
     if refusal is not None or today is None:
         return refusal or _refused(_("This could not be saved."))
-    enrolments = services.today_enrolments(request.user)
     card = services.find_card(request.user, enrolments, exercise_id, today)
     if card is None:
-        # Another patient's exercise looks exactly like one that is not due.
-        return _refused(_("This exercise is not due today."), status=404)
+        return not_due
     form = CompletionForm(request.POST)
     if not form.is_valid():
         return _refused(form.first_error())

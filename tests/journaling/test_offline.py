@@ -121,9 +121,10 @@ def test_done_replayed_twice_is_saved_once(patient, enrolment, version, patient_
 @pytest.mark.django_db
 def test_done_for_another_patients_exercise_is_404(enrolment, version):
     stranger = client_for(PatientFactory())
-    response = stranger.post(done_url(exercise(version)), {"local_date": WEDNESDAY.isoformat()})
-    assert response.status_code == 404
-    assert response.json()["saved"] is False and response.json()["error"]
+    for day in (WEDNESDAY.isoformat(), "2026-03-03", ""):  # whatever the day: not theirs
+        response = stranger.post(done_url(exercise(version)), {"local_date": day})
+        assert response.status_code == 404
+        assert response.json()["saved"] is False and response.json()["error"]
     assert not ExerciseCompletion.objects.exists()
 
 
