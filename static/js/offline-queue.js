@@ -321,7 +321,11 @@
     var box = part("failed");
     var list = part("failed-list");
     box.hidden = !failed.length;
-    part("failed-count").textContent = failed.length ? t("failed", { count: failed.length }) : "";
+    var count = part("failed-count");
+    // An alert only when there is something to say (an empty alert on every page is noise).
+    if (failed.length) count.setAttribute("role", "alert");
+    else count.removeAttribute("role");
+    count.textContent = failed.length ? t("failed", { count: failed.length }) : "";
     list.textContent = "";
     failed.forEach(function (item) {
       var li = document.createElement("li");
