@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from recovery.crypto import EncryptedTextField
+
 
 class FollowUpVisit(models.Model):
     class Mode(models.TextChoices):
@@ -37,9 +39,10 @@ class FollowUpVisit(models.Model):
     scheduled_for = models.DateTimeField(help_text="When the visit starts (stored in UTC).")
     mode = models.CharField(max_length=16, choices=Mode.choices, default=Mode.IN_PERSON)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.SCHEDULED)
-    summary = models.TextField(blank=True, help_text="How the patient is doing, in brief.")
-    discussed = models.TextField(blank=True, help_text="What was discussed.")
-    plan = models.TextField(blank=True, help_text="What happens next.")
+    # The notes are encrypted at rest (recovery.crypto); dates, mode and status stay plain.
+    summary = EncryptedTextField(blank=True, help_text="How the patient is doing, in brief.")
+    discussed = EncryptedTextField(blank=True, help_text="What was discussed.")
+    plan = EncryptedTextField(blank=True, help_text="What happens next.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -22,11 +22,12 @@ from __future__ import annotations
 
 import contextlib
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from programs.models import Enrolment
@@ -379,30 +380,46 @@ def details(entry: JournalEntry) -> list[tuple[str, str]]:
     return rows
 
 
+def _search_words(entry: JournalEntry) -> Iterator[str]:
+    """The words a search looks at in one entry: where its kind's registry entry says
+    (`EntryKind.search_keys`), as saved (never a pending autosave)."""
+    spec = kinds.KINDS.get(entry.kind)
+    if spec is None:
+        return
+    data = entry.data or {}
+    for key in spec.search_keys:
+        if key in ("added", "pending"):
+            continue
+        value = getattr(entry, key) if key in ("title", "recipient", "body") else data.get(key)
+        if isinstance(value, str) and value:
+            yield value
+    if spec.stressors:
+        # Stressor lines live in lists of {category, text}: matched on the lines only (never
+        # on the words "category" or "childhood").
+        yield from (text for _, text in _stressor_lines(data))
+
+
 def search(patient: User, query: str) -> QuerySet[JournalEntry]:
-    """The patient's own entries whose words contain `query`, case-insensitively, looking
-    where each kind's registry entry says (`EntryKind.search_keys`). icontains is portable:
-    LIKE on SQLite, UPPER() LIKE on PostgreSQL. The query must hold no NUL character
-    (PostgreSQL refuses one): the view's form checks it."""
+    """The patient's own entries whose words contain `query`, case-insensitively (casefold).
+
+    The words are encrypted at rest (recovery.crypto), so SQL can't look into them: this
+    decrypts the ONE patient's entries and filters in Python (a year of daily writing is
+    ~1,000 entries; bench/journal_search.py measures it), then answers a queryset by id so
+    the caller's ordering, kind filter and paging work as before. Chosen over a keyed hash
+    index because a substring search needs the words, not equality of whole values."""
     entries = own(JournalEntry.objects.all(), patient)
     query = query.strip()
     if not query:
         return entries
-    match = Q()
-    for spec in kinds.KINDS.values():
-        keys = [k for k in spec.search_keys if k not in ("added", "pending")]
-        words = Q()
-        for key in keys:
-            column = key if key in ("title", "recipient", "body") else f"data__{key}"
-            words |= Q(**{f"{column}__icontains": query})
-        match |= Q(kind=spec.value) & words
-    # Stressor lines live in lists of {category, text}: matched here, on the lines only (a
-    # JSON text search would also match the words "category" or "childhood").
     needle = query.casefold()
-    stressor_kinds = [s.value for s in kinds.KINDS.values() if s.stressors]
-    lines_match = [
-        e.pk
-        for e in entries.filter(kind__in=stressor_kinds).only("pk", "data")
-        if any(needle in text.casefold() for _, text in _stressor_lines(e.data or {}))
-    ]
-    return entries.filter(match | Q(pk__in=lines_match))
+    hits: list[int] = []
+    misses: list[int] = []
+    rows = entries.only("pk", "kind", "title", "recipient", "body", "data")
+    for entry in rows.iterator(chunk_size=500):
+        found = any(needle in words.casefold() for words in _search_words(entry))
+        (hits if found else misses).append(entry.pk)
+    # The shorter list of ids goes into the SQL (SQLite caps the number of parameters).
+    if len(hits) <= len(misses):
+        return entries.filter(pk__in=hits)
+    # ...bounded by the last id read, so an entry saved meanwhile is not let in unread.
+    return entries.exclude(pk__in=misses).filter(pk__lte=max(hits))

@@ -10,8 +10,6 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.db.models.functions import Substr
-
 from journaling.charts import ScorePoint, WeekAdherence
 from journaling.models import CheckIn, ExerciseCompletion, JournalEntry
 from programs.models import Enrolment
@@ -180,13 +178,14 @@ def activity_between(patient: User, start: dt.date, end: dt.date) -> dict[dt.dat
     )
     for completion in completions:
         days[completion.local_date].completions.append(completion)
+    # The body is encrypted at rest (recovery.crypto): the excerpt is cut in Python, not SQL.
     entries = (
         JournalEntry.objects.filter(patient=patient, local_date__range=span)
-        .defer("body", "data")
-        .annotate(excerpt=Substr("body", 1, 160))
+        .defer("data", "unsaved_edits")
         .order_by("created_at")
     )
     for entry in entries:
+        entry.excerpt = entry.body[:160]  # type: ignore[attr-defined]
         days[entry.local_date].entries.append(entry)
     return days
 

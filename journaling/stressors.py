@@ -11,8 +11,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet, Value
-from django.db.models.functions import Lower
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from recovery.access import own
@@ -29,10 +28,8 @@ def normalise(text: str) -> str:
 
 
 def _same_line(patient: User, category: str, text: str) -> QuerySet[StressorItem]:
-    # Lower() on both sides: exactly the comparison the unique constraint makes.
-    return StressorItem.objects.alias(lower=Lower("text")).filter(
-        patient=patient, category=category, lower=Lower(Value(text))
-    )
+    # The blind index regardless of case: the comparison the unique constraint makes.
+    return StressorItem.objects.same_line(text).filter(patient=patient, category=category)
 
 
 def add_stressor(

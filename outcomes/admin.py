@@ -16,6 +16,7 @@ from django.utils.html import format_html, format_html_join
 from programs.admin import FrozenAwareInline
 from programs.models import ProgramVersion
 from recovery.access import AuditedPatientAdmin
+from recovery.admin_a11y import NamedCellsMixin
 from recovery.permissions import ACTIONS, grant_clinic_admin
 
 from .models import (
@@ -169,7 +170,7 @@ class SafetyAlertAdmin(AuditedAdmin):
 # --- the questionnaire schedule, inline on the programme version's admin ------------------------
 
 
-class QuestionnaireScheduleInline(FrozenAwareInline):
+class QuestionnaireScheduleInline(NamedCellsMixin, FrozenAwareInline):
     """Edited with the version's other content, frozen with it (programs can't import outcomes,
     so outcomes adds this inline to programs' ProgramVersionAdmin below)."""
 

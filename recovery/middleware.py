@@ -1,9 +1,11 @@
 """Request ids for the logs and the audit trail; staff must set up a second factor before they
-see anything else; security headers; session lifetimes."""
+see anything else; security headers; session lifetimes; a 503 page while the database is away."""
 
 from __future__ import annotations
 
+import logging
 import re
+import sys
 import time
 import uuid
 from collections.abc import Callable
@@ -15,8 +17,13 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in
 from django.contrib.auth.views import redirect_to_login
+from django.core.signals import got_request_exception
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
+
+logger = logging.getLogger("recovery.middleware")
 
 # Paths a clinician or admin without TOTP may still reach: the MFA set-up itself,
 # signing out, re-authentication that set-up may ask for, and infrastructure.
@@ -182,3 +189,62 @@ def start_session_clocks(sender: object, request: HttpRequest | None = None, **k
 
 
 user_logged_in.connect(start_session_clocks, dispatch_uid="recovery.session_clocks")
+
+
+# --- Database unavailable (issue 13, item 3) -------------------------------------------------
+# While PostgreSQL restarts (a failover, an upgrade, `pg_ctl restart`) queries fail with
+# OperationalError / InterfaceError. Django turns those into its 500 page and logs a traceback;
+# to the person it reads as a bug and invites a double submission. What it is, is "come back in
+# a few seconds": answer 503 with Retry-After and a page that says so. Recovery needs no
+# restart: CONN_HEALTH_CHECKS drops the dead connection at the next request.
+DB_UNAVAILABLE_ATTR = "_recovery_db_unavailable"
+DB_RETRY_AFTER_SECONDS = 5
+
+
+def _note_database_error(sender: object, request: HttpRequest | None = None, **kwargs: Any) -> None:
+    """got_request_exception fires inside Django's handler, where sys.exc_info() is the error
+    an inner middleware or view raised: remember whether it was the database being away."""
+    exc = sys.exc_info()[1]
+    if request is not None and isinstance(exc, (OperationalError, InterfaceError)):
+        setattr(request, DB_UNAVAILABLE_ATTR, True)
+
+
+got_request_exception.connect(_note_database_error, dispatch_uid="recovery.db_unavailable")
+
+
+def database_unavailable_response(request: HttpRequest) -> HttpResponse:
+    """The 503 page. Rendered without the request's context processors (they read the session
+    and the user: the database), so it cannot fail the way the page it replaces did."""
+    body = render_to_string("errors/503.html")
+    response = HttpResponse(body, status=503)
+    response["Retry-After"] = str(DB_RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class DatabaseUnavailableMiddleware:
+    """Turns a request that failed because the database could not be reached into the 503
+    "try again in a moment" page. Sits just inside the CSP middleware, so its page carries
+    the same headers; catches both the error Django already answered with a 500 (noted by
+    `_note_database_error`) and one raised again while rendering that 500 page. With DEBUG on,
+    the developer's traceback page is kept."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            response = self.get_response(request)
+        except (OperationalError, InterfaceError):
+            if settings.DEBUG:
+                raise
+            logger.warning("Database unavailable for %s %s: answered 503", request.method,
+                           request.path)
+            return database_unavailable_response(request)
+        if response.status_code == 500 and getattr(request, DB_UNAVAILABLE_ATTR, False) and (
+            not settings.DEBUG
+        ):
+            logger.warning("Database unavailable for %s %s: answered 503", request.method,
+                           request.path)
+            return database_unavailable_response(request)
+        return response

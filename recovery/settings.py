@@ -12,7 +12,7 @@ import environ
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from recovery.checks import GENERATE_HINT, secret_key_problem
+from recovery.checks import GENERATE_HINT, derived_key, secret_key_problem
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -25,6 +25,13 @@ DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key" if DEBUG else environ.Env.NOTSET)
 if not DEBUG and (_secret_problem := secret_key_problem(SECRET_KEY)):
     raise ImproperlyConfigured(f"{_secret_problem} {GENERATE_HINT}")
+# Encryption at rest of patient texts (recovery.crypto): Fernet keys, comma separated, newest
+# first (the first encrypts, all decrypt; docs/security.md, key rotation). Development and tests
+# derive one from SECRET_KEY so `make run` needs nothing; production refuses to run without
+# (recovery.checks, recovery.E002).
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
+if not FIELD_ENCRYPTION_KEYS and DEBUG:
+    FIELD_ENCRYPTION_KEYS = [derived_key(SECRET_KEY)]
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_NAME = env.str("SITE_NAME", default="Mind-Body Recovery")
@@ -59,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "recovery.middleware.RequestIDMiddleware",
     "csp.middleware.CSPMiddleware",
+    "recovery.middleware.DatabaseUnavailableMiddleware",  # 503 "try again" while the DB is away
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -215,6 +223,8 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SITE_NAME
+# TOTP secrets and recovery-code seeds encrypted with FIELD_ENCRYPTION_KEYS.
+MFA_ADAPTER = "recovery.adapters.MFAAdapter"
 
 # --- Email ----------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
