@@ -210,6 +210,12 @@ RULES: dict[str, Rule] = {
     # PDF, still being prepared: the download page says so with a 409)
     "exports:job": methods("GET", own_row),
     "exports:download": methods("GET", own_row),
+    # the installable app (recovery/pwa.py) and its offline replays (journaling/views/offline.py)
+    **{name: public for name in ("service_worker", "manifest", "offline")},
+    **{f"journaling:{name}": methods("POST", patient_only) for name in (
+        "offline_checkin", "journal_offline_save",
+    )},
+    "journaling:offline_complete_exercise": methods("POST", own_row),
 }
 
 
