@@ -200,6 +200,7 @@ RULES: dict[str, Rule] = {
         "my_data_report_consent", "my_data_cancel_deletion",
     )},
     "journaling:journal_entry": own_row,
+    "journaling:history_programme": own_row,  # one of A's programmes' charts (enrolment_id)
     "journaling:journal_edit": own_row,
     **{f"journaling:{name}": methods("POST", own_row) for name in (
         "journal_privacy", "complete_exercise", "undo_completion",
