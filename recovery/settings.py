@@ -340,6 +340,9 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": [NONE],
         "form-action": [SELF],
         "frame-ancestors": [NONE],
+        # The installable app (recovery/pwa.py): its worker and manifest come from this site.
+        "worker-src": [SELF],
+        "manifest-src": [SELF],
     },
 }
 

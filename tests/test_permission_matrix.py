@@ -200,6 +200,7 @@ RULES: dict[str, Rule] = {
         "my_data_report_consent", "my_data_cancel_deletion",
     )},
     "journaling:journal_entry": own_row,
+    "journaling:history_programme": own_row,  # one of A's programmes' charts (enrolment_id)
     "journaling:journal_edit": own_row,
     **{f"journaling:{name}": methods("POST", own_row) for name in (
         "journal_privacy", "complete_exercise", "undo_completion",
@@ -210,6 +211,12 @@ RULES: dict[str, Rule] = {
     # PDF, still being prepared: the download page says so with a 409)
     "exports:job": methods("GET", own_row),
     "exports:download": methods("GET", own_row),
+    # the installable app (recovery/pwa.py) and its offline replays (journaling/views/offline.py)
+    **{name: public for name in ("service_worker", "manifest", "offline")},
+    **{f"journaling:{name}": methods("POST", patient_only) for name in (
+        "offline_checkin", "journal_offline_save",
+    )},
+    "journaling:offline_complete_exercise": methods("POST", own_row),
 }
 
 

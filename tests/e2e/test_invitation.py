@@ -87,7 +87,8 @@ def test_clinician_invites_and_patient_accepts_on_a_phone(live_server, browser, 
         "care_team", "private", "released"]
     assert entries.get(visibility="care_team").body == SHARED
     assert entries.get(visibility="released").body == ""
-    assert not JournalEntry.objects.filter(body__contains="written and released").exists()
+    # Texts are encrypted at rest: compared after decryption, not in SQL.
+    assert not any("written and released" in e.body for e in JournalEntry.objects.all())
 
     # The clinician's review of Robin: the shared entry, never the private or released words.
     page = desk.new_page()
