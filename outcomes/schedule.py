@@ -30,7 +30,7 @@ from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from django.core.cache import cache
-from django.db.models import Count, Prefetch
+from django.db.models import Count, F, Prefetch
 from django.urls import reverse
 
 from programs.models import Enrolment, EnrolmentPause
@@ -163,22 +163,31 @@ def all_slots(patient_ids: Iterable[int], loaded: Sequence[Enrolment] = ()) -> l
     """Every slot of these patients' enrolments (all statuses: follow-ups outlive the end).
     One query when their programmes schedule nothing (Today pays that for every patient),
     three otherwise. `loaded`: some of their enrolments already loaded for plan_for (pauses
-    and weeks prefetched, programs.schedule.load_for_plan), not read again: two queries when
-    they are all the patients' enrolments."""
+    and weeks prefetched, programs.schedule.load_for_plan), not read again: one query when
+    they are all the patients' enrolments with a schedule."""
     ids = list(patient_ids)
     rules: dict[int, list[QuestionnaireSchedule]] = defaultdict(list)
-    for rule in QuestionnaireSchedule.objects.filter(
-        version__enrolments__patient_id__in=ids
-    ).distinct().order_by("pk"):
-        rules[rule.version_id].append(rule)
+    schedules = QuestionnaireSchedule.objects.filter(version__enrolments__patient_id__in=ids)
+    if loaded:
+        # One row per rule and enrolment (a patient's few): which enrolments exist comes with
+        # the rules, so when Today loaded them all there is nothing more to read. (Without
+        # `loaded`, a caseload's thousand enrolments would multiply the rows: plain rules.)
+        schedules = schedules.annotate(enrolment_id=F("version__enrolments__id"))
+    enrolments_of_rules: set[int] = set()
+    for rule in schedules.distinct().order_by("pk"):
+        enrolments_of_rules.add(getattr(rule, "enrolment_id", None) or 0)
+        if rule not in rules[rule.version_id]:
+            rules[rule.version_id].append(rule)
     if not rules:
         return []
     known = [e for e in loaded if e.version_id in rules]
-    others = (
-        Enrolment.objects.filter(patient_id__in=ids, version_id__in=list(rules))
-        .exclude(pk__in=[e.pk for e in loaded])
-        .annotate(week_count=Count("version__weeks"))
-        .prefetch_related(Prefetch("pauses", queryset=EnrolmentPause.objects.order_by("start")))
+    others = Enrolment.objects.filter(patient_id__in=ids, version_id__in=list(rules)).exclude(
+        pk__in=[e.pk for e in loaded]
+    )
+    if loaded and enrolments_of_rules <= {e.pk for e in known}:
+        others = others.none()
+    others = others.annotate(week_count=Count("version__weeks")).prefetch_related(
+        Prefetch("pauses", queryset=EnrolmentPause.objects.order_by("start"))
     )
     weeks = {e.pk: len(e.version.weeks.all()) for e in known}
     weeks.update({e.pk: e.week_count for e in others})  # type: ignore[attr-defined]  # annotated
