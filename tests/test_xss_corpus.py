@@ -22,11 +22,12 @@ fetched once each, and every payload is checked in all of them:
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field as dc_field
-from urllib.parse import urljoin
+from urllib.parse import urlencode, urljoin
 
 import pytest
 import time_machine
@@ -57,6 +58,7 @@ from recovery.models import PatientProfile
 from tests.clinicians.test_views_use_access import _alert_for
 from tests.factories import PatientFactory
 from tests.programs import builders
+from tests.test_hostile_input import discover
 from tests.test_permission_matrix import (
     Matrix,
     all_patterns,
@@ -426,3 +428,30 @@ def test_a_script_url_is_refused_where_a_link_is_typed(matrix: Matrix):  # noqa:
         with pytest.raises(CurriculumError) as refused:
             parse_curriculum(builders.text(data))
         assert any("media_url" in e for e in refused.value.errors), link
+
+
+def test_query_parameters_are_never_reflected_as_markup(matrix: Matrix):  # noqa: F811
+    """Reflected XSS: every query key a page links to (search boxes, filters, sorts, pages,
+    dates), found as tests/test_hostile_input.py finds them, is sent the whole corpus, as a
+    plain GET and as htmx asks for a partial; the answer never carries it as markup."""
+    corpus = [payload(90, i) for i in range(len(TEMPLATES))]
+    words = " ".join(corpus)
+    problems: list[str] = []
+    with time_machine.travel(NOW, tick=False):
+        targets = [t for t in discover(matrix) if t[1] == "GET"]
+        assert len(targets) >= 10, targets
+        clients = {r: client_as(matrix, r) for r in READERS}
+        for role, _method, url, keys in targets:
+            # All at once, then each link-like payload alone (a value that may become a link).
+            queries = [urlencode({key: words for key in keys})] + [
+                urlencode({key: p for key in keys}) for p in corpus
+                if p.lower().startswith(("javascript:", "data:", "//"))
+            ]
+            for query, headers in itertools.product(queries, ({}, {"HX-Request": "true"})):
+                response = clients[role].get(f"{url}?{query}", headers=headers)
+                if response.status_code >= 500:
+                    problems.append(f"{role} GET {url} {keys}: {response.status_code}")
+                elif "html" in response.get("Content-Type", ""):
+                    found, _text = inspect_html(response.content.decode(), corpus)
+                    problems += [f"{role} GET {url} {keys} {headers}: {p}" for p in found]
+    assert not problems, "\n".join(problems[:40])

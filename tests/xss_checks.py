@@ -71,6 +71,8 @@ TEMPLATES = [
     "+cmd|' /C calc'!A0 {m}",
     "-2+3+cmd|' /C calc'!A0 {m}",
     "@SUM(1+1)*cmd|' /C calc'!A0 {m}",
+    "//evil.test/{m}",
+    # Last: a right-to-left override reverses what follows it in its paragraph.
     "\u202e<script>alert('{m}')</script>",
 ]
 assert len(TEMPLATES) >= 40
@@ -163,7 +165,7 @@ class Inspector(HTMLParser):
             if MARKER.search(value):
                 if name in TEXT_ATTRS or name.startswith("data-") or name.startswith("aria-"):
                     self.text.append(value)
-                elif name in URL_ATTRS and value.startswith(("/", "?", "#")):
+                elif name in URL_ATTRS and value.startswith(("/", "?", "#")) and not value.startswith("//"):
                     pass  # a link to this site carrying the words in its query: escaped
                 else:
                     self.problems.append(f"user text in <{tag} {name}={value[:60]!r}>")
