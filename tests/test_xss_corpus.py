@@ -37,6 +37,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import escape
 
 from clinicians import visits
+from clinicians.models import Invitation
 from clinicians.models_visits import FollowUpVisit
 from journaling import kinds
 from journaling.models import CheckIn, JournalEntry, StressorItem
@@ -50,6 +51,7 @@ from programs.models import (
     ExerciseTemplate,
     Program,
     ProgramVersion,
+    Screening,
     Session,
     Week,
 )
@@ -102,8 +104,7 @@ def write_everything(m: Matrix) -> tuple[Fields, dict[str, str]]:
     profile.include_shared_entries_in_reports = True
     profile.save()
     cp = doc.clinician_profile
-    # Formulas first: the name labels a line of the programme outcomes CSV. (A clinician's
-    # title and credentials are neither shown nor editable anywhere yet.)
+    # Formulas first: the name labels a line of the programme outcomes CSV.
     cp.display_name = f["clinician display name"].first(120, start=FIRST_FORMULA)
     cp.save()
     # The display names that do not fit A's: more patients of A's clinician (the dashboard).
@@ -162,6 +163,17 @@ def write_everything(m: Matrix) -> tuple[Fields, dict[str, str]]:
                                   meeting_time=dt.time(18, 0), capacity=8, location="Room 1")
         c.facilitators.add(doc)
 
+    occurrence = w.occurrences[0]
+    occurrence.location = f["session place"].first(200, start=5)
+    occurrence.save()
+    Screening.objects.create(patient=a, program=w.version.program, decided_by=doc,
+                             decided_on=dt.date(2026, 3, 2), outcome="cleared",
+                             reason=f["screening reason"].all())
+    Invitation.objects.filter(pk=m.values["invitation_id"]).update(
+        outcome_note=f["invitation outcome note"].all())
+    # Not here: the clinic's phone, refused unless it is a phone number (tests/recovery/
+    # test_admin.py); a pause's reason, a clinician's title and credentials, shown nowhere yet.
+
     # Visit notes: a held visit in the report's period, and the notes of the one to come.
     held, _ = visits.schedule(a, doc, dt.datetime(2026, 3, 5, 15, 0, tzinfo=dt.UTC))
     visits.record(held, status=FollowUpVisit.Status.DONE, summary=f["visit summary"].all(),
@@ -173,10 +185,12 @@ def write_everything(m: Matrix) -> tuple[Fields, dict[str, str]]:
 
     # A curriculum written by an admin: a draft holding the corpus, published, A enrolled.
     program = Program.objects.create(slug="xss", title=f["programme title"].first(200, FIRST_FORMULA + 1),
-                                     summary=f["programme summary"].all())
+                                     summary=f["programme summary"].all(),
+                                     source=f["programme source"].all())
     version = ProgramVersion.objects.create(
         program=program, number=1, title=f["version title"].first(200, FIRST_FORMULA + 2),
         description=f["version description"].all(), changelog=f["version changelog"].all(),
+        source=f["version source"].all(),
     )
     Week.objects.create(version=version, number=1, title=f["week title"].first(200),
                         goals=f["week goals"].all(), education=f["week education"].all())
