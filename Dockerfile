@@ -27,9 +27,10 @@ RUN pip install -r requirements/base.txt
 # The code stays owned by root: the app user can write only to /data (a volume).
 COPY . .
 # Static files are collected into the image with the production storage (hashed names,
-# compressed). The key only satisfies settings at build time; it is never used to sign.
-RUN DEBUG=0 SECRET_KEY=build-time-only-not-a-secret DATA_DIR=/tmp/build-data \
-        python manage.py collectstatic --noinput \
+# compressed). The key only satisfies settings at build time (a random one, thrown away with
+# the layer's environment); it never signs anything.
+RUN DEBUG=0 SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+        DATA_DIR=/tmp/build-data python manage.py collectstatic --noinput \
     && rm -rf /tmp/build-data
 
 USER app

@@ -35,8 +35,16 @@ run: seed
 ## when they are set. The floor is 2026-12-01's figure (94% on SQLite without the browser tests)
 ## less a point of margin; raise it as coverage grows, never lower it.
 COVERAGE_FLOOR ?= 93
-test: install-dev
+test: install-dev e2e-deps
 	$(PY) -m pytest --cov --cov-report=term --cov-fail-under=$(COVERAGE_FLOOR) $(PYTEST_ARGS)
+
+## make e2e-deps: the browser tests' npm tooling, pinned by tests/e2e/package-lock.json (axe-core,
+## injected by tests/e2e/a11y.py). Without npm the e2e tests skip (locally) or fail (CI).
+e2e-deps: tests/e2e/node_modules/.installed
+tests/e2e/node_modules/.installed: tests/e2e/package.json tests/e2e/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --prefix tests/e2e --ignore-scripts --no-audit --no-fund && touch $@; \
+	else echo "npm not found: the browser tests' accessibility check needs it (apt-get install npm)"; fi
 
 ## make check: lint, types, migrations in step with models, production settings clean.
 check: install-dev
@@ -45,6 +53,7 @@ check: install-dev
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 	# The example holds no working SECRET_KEY on purpose: pass a generated one for the check.
 	SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	FIELD_ENCRYPTION_KEYS="$$($(PY) -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')" \
 		ENV_FILE=$(PROD_ENV_FILE) $(PY) manage.py check --deploy --fail-level WARNING
 
 ## make bench: gunicorn as in production, each page against a bare view (docs/performance.md).
@@ -76,6 +85,17 @@ report-png: seed
 	DEBUG=1 $(PY) manage.py shell -c '$(REPORT_PY)'
 	pdftoppm -png -r 110 -f 1 -l 1 -singlefile var/report.pdf var/report-page1
 	@echo "var/report-page1.png"
+
+## make messages: refresh locale/es/LC_MESSAGES/django.po from the code and templates (needs
+## GNU gettext; the options match tests/recovery/test_i18n.py); translate the new msgids, then
+## make compilemessages: the .mo is committed, so `make run` needs no gettext tools.
+.PHONY: messages compilemessages
+messages: install
+	DEBUG=1 $(PY) manage.py makemessages -l es --no-location \
+	  --ignore='tests/*' --ignore='bench/*' --ignore='var/*' --ignore='node_modules/*' \
+	  --ignore='docs/*' --ignore='docker/*'
+compilemessages: install
+	DEBUG=1 $(PY) manage.py compilemessages -l es --ignore='.venv/*' --ignore='node_modules/*'
 
 ## make drills: the fault drills, each on a PostgreSQL and a Redis of its own (never the
 ## machine's): Redis stopped, PostgreSQL restarted under load, a worker killed mid-send, and

@@ -89,7 +89,7 @@ def populate(history_days: int, caseloads: list[int]) -> People:
     with transaction.atomic():
         lead = _user("bench-clinician@bench.test", User.Role.CLINICIAN, clinic, mfa=True)
         year_patient = _user("bench-year@bench.test", User.Role.PATIENT, clinic)
-        _year_of_history(year_patient, lead, history_days)
+        year_of_history(year_patient, lead, history_days)
     t = _step(f"{history_days} days of history for one patient", t)
     clinicians = {}
     rng = random.Random(7)
@@ -117,13 +117,17 @@ def _programmes() -> list[Program]:
     return [by_slug[s] for s in PROGRAMME_ORDER if s in by_slug]
 
 
-def _year_of_history(patient: User, clinician: User, days: int) -> None:
+def year_of_history(
+    patient: User, clinician: User, days: int, programmes: list[Program] | None = None
+) -> None:
     """`days` days of programmes back to back up to today, the last one still open, with a
-    check-in most days, the due exercises done most days and a journal entry most days."""
+    check-in most days, the due exercises done most days and a journal entry most days.
+    `programmes` (published) default to the curricula `load_curricula` installs; the
+    query-count tests (tests/journaling/test_query_budgets.py) pass their own."""
     rng = random.Random(42)
     today = patient.local_today()
     start = today - dt.timedelta(days=days)
-    programmes = _programmes()
+    programmes = programmes if programmes is not None else _programmes()
     enrolments: list[Enrolment] = []
     day, i = start, 0
     while day < today and programmes:

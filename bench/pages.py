@@ -36,6 +36,9 @@ def _patient_pages(user: User, label: str) -> list[Page]:
         ),
         page("history", Request("/history/", cookie), 0.3),
         page("journal", Request("/journal/", cookie), 0.3),
+        # Search reads one patient's entries only (issue 12, item 6): a word in many entries,
+        # so a year's search scans a year's text; it must stay within the journal's target.
+        page("journal search", Request("/journal/?q=walk", cookie), 0.3),
     ]
 
 

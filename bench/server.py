@@ -25,6 +25,22 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def wait_listening(proc: subprocess.Popen, port: int, seconds: float, log_hint: str) -> None:
+    """Return once something accepts connections on `port`; SystemExit if `proc` (gunicorn)
+    exits first or `seconds` pass (it is terminated then). The drills start theirs the same way."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"gunicorn exited ({proc.returncode}): {log_hint}")
+        try:
+            with socket.create_connection((HOST, port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+    proc.terminate()
+    raise SystemExit(f"gunicorn did not start within {seconds:.0f} s: {log_hint}")
+
+
 class Server:
     def __init__(self, root: Path, env: dict[str, str], tmp: Path, workers: int) -> None:
         self.port = free_port()
@@ -40,17 +56,7 @@ class Server:
             "--access-logfile", str(self.log), "--error-logfile", str(tmp / "error.log"),
         ]  # fmt: skip
         self.proc = subprocess.Popen(cmd, cwd=root, env=env)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise SystemExit(f"gunicorn exited ({self.proc.returncode}); see {tmp}/error.log")
-            try:
-                with socket.create_connection((HOST, self.port), timeout=1):
-                    return
-            except OSError:
-                time.sleep(0.2)
-        self.stop()
-        raise SystemExit("gunicorn did not start within 60 s")
+        wait_listening(self.proc, self.port, 60, f"see {tmp}/error.log")
 
     def stop(self) -> None:
         self.proc.terminate()

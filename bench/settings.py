@@ -15,6 +15,9 @@ os.environ["DEBUG"] = "0"
 # requires; it signs nothing but the bench's own throwaway database on loopback.
 os.environ.setdefault("SECRET_KEY", "bench-harness-key-for-loopback-measurements-only-0001-not-secret")
 os.environ.setdefault("CACHE_KEY_PREFIX", "recovery-bench")
+# Production refuses to run without field keys (recovery.E002); this one, like the key above,
+# protects nothing but the bench's throwaway database.
+os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "EK_VEjVtflRbz9AZ2F8ToMdrw0OarAhaUO_RVsV3rq8=")
 
 from recovery.settings import *  # noqa: E402,F403
 

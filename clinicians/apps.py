@@ -12,7 +12,15 @@ class CliniciansConfig(AppConfig):
         from programs.models import Cohort, CohortMembership, Enrolment
         from recovery import access, adapters, demo, panels
 
-        from . import care_teams, demo_caseload, demo_intake, joining, reminders, visits
+        from . import (
+            care_teams,
+            demo_caseload,
+            demo_intake,
+            joining,
+            reminders,
+            report_jobs,
+            visits,
+        )
 
         # The care team follows enrolments and cohorts, whoever creates them (views, admin).
         post_save.connect(care_teams.on_enrolment_saved, sender=Enrolment,
@@ -31,3 +39,5 @@ class CliniciansConfig(AppConfig):
         reminders.register()
         panels.register("next-visit", order=20, build=visits.today_panel)
         demo.register_seeder("clinicians-caseload", order=45, seed=demo_caseload.seed)
+        # Long progress reports are built by the worker (recovery.export_jobs).
+        report_jobs.register()

@@ -17,6 +17,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from programs.models import Cohort, CohortMembership, Enrolment
 from recovery.models import User
@@ -53,11 +54,12 @@ def primary_of(patient: User) -> User | None:
 
 def member_problem(patient: User, clinician: User) -> str | None:
     if not patient.is_patient:
-        return f"{patient} is not a patient account."
+        return _("%(person)s is not a patient account.") % {"person": patient}
     if not clinician.is_clinician:
-        return f"{clinician} is not a clinician account."
+        return _("%(person)s is not a clinician account.") % {"person": clinician}
     if clinician.clinic_id != patient.clinic_id or not clinician.is_active:
-        return f"{clinician} is not a clinician of {patient.display_name}'s clinic."
+        return _("%(clinician)s is not a clinician of %(patient)s's clinic.") % {
+            "clinician": clinician, "patient": patient.display_name}
     return None
 
 
@@ -126,14 +128,14 @@ def remove_member(patient: User, clinician: User, *, by: User | None) -> bool:
     open_ = Enrolment.objects.open().filter(patient=patient)
     if member.role == Role.PRIMARY and open_.exists():
         raise ValidationError(
-            f"{name} is the primary clinician and {patient.display_name} has an open "
-            "enrolment: make someone else primary first."
+            _("%(name)s is the primary clinician and %(patient)s has an open "
+                  "enrolment: make someone else primary first.") % {"name": name, "patient": patient.display_name}
         )
     responsible = open_.filter(clinician=clinician).select_related("program").first()
     if responsible is not None:
         raise ValidationError(
-            f"{name} is responsible for {patient.display_name}'s enrolment in "
-            f"“{responsible.program}”, so they stay on the care team while it is open."
+            _("%(name)s is responsible for %(patient)s's enrolment in “%(program)s”, "
+                  "so they stay on the care team while it is open.") % {"name": name, "patient": patient.display_name, "program": responsible.program}
         )
     member.delete()
     return True

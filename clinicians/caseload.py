@@ -1,11 +1,12 @@
 """The caseload page's figures: every patient of a care team, filtered, flagged, sorted and cut
 into pages, in a fixed number of queries however large the caseload (tests count them at 10
-and at 200 patients).
+and at 1,000 patients).
 
-Two passes. The first covers every patient who matches the filters, because the flags decide
-the "flag" filter and the default order: one annotated query (open safety alerts, last
-activity, current programme and its baseline pain, next visit) and one for the last days'
-pain. The second covers only the page shown: programmes through `plan_for`, adherence through
+Two passes, so the work is flat in the caseload's size. The first is SQL
+(clinicians.caseload_keys): the filters, the flags that decide the "flag" filter and the
+"needs attention" order, every sort key, and the page cut (LIMIT 25). The second covers only
+the page shown: the sparkline's pain days, the flags' reasons (clinicians.flags, the same rules
+as the SQL), programmes through `plan_for`, adherence through
 `journaling.progress.week_adherence`, the check-in streak and the latest questionnaire bands.
 """
 
@@ -15,39 +16,41 @@ import datetime as dt
 import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass, field
-from statistics import mean
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, DateTimeField, IntegerField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from journaling.charts import WeekAdherence
-from journaling.models import CheckIn, ExerciseCompletion, JournalEntry
+from journaling.models import CheckIn, ExerciseCompletion
 from journaling.progress import week_adherence
-from outcomes.models import QuestionnaireResponse, SafetyAlert
+from outcomes.models import QuestionnaireResponse
 from outcomes.schedule import due_since
 from programs.models import Cohort, Enrolment, Program
 from programs.schedule import DayPlan, plan_for, prefetch_for_plan
 from recovery.models import User
 
+from . import caseload_keys as keys
 from . import flags as rules
-from .access import patients_for, with_shared_count
-from .models_visits import FollowUpVisit
+from .access import patients_for
 from .sparkline import sparkline_svg
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise  # dev-only package: typing only
+
 PAGE_SIZE = 25
-RECENT_DAYS = 7  # adherence and the pain compared with the baseline
+RECENT_DAYS = keys.RECENT_DAYS  # adherence and the pain compared with the baseline
 SPARK_DAYS = 14  # the sparkline
 STREAK_WINDOW = 60  # a longer streak shows as "60+"
 
-SORTS: tuple[tuple[str, str], ...] = (
-    ("attention", "Needs attention first"),
-    ("name", "Name"),
-    ("activity", "Longest without activity"),
-    ("follow_up", "Next follow-up"),
-    ("pain", "Pain change, worst first"),
+SORTS: tuple[tuple[str, StrOrPromise], ...] = (
+    ("attention", gettext_lazy("Needs attention first")),
+    ("name", gettext_lazy("Name")),
+    ("activity", gettext_lazy("Longest without activity")),
+    ("follow_up", gettext_lazy("Next follow-up")),
+    ("pain", gettext_lazy("Pain change, worst first")),
 )
 
 
@@ -122,7 +125,7 @@ class Row:
 @dataclass
 class Caseload:
     rows: list[Row]
-    page: Page[Row]
+    page: Page[Any]  # of annotated User rows; `rows` holds their Row
     filters: Filters
     total: int  # patients in the care team, before filters
     programs: list[Program]
@@ -130,11 +133,7 @@ class Caseload:
     zone: zoneinfo.ZoneInfo
 
 
-# --- pass 1: every matching patient -------------------------------------------------------------
-
-
-def _latest(qs: QuerySet[Any], field_name: str, order: str) -> Subquery:
-    return Subquery(qs.order_by(order).values(field_name)[:1])
+# --- pass 1: filters, flags and order in SQL (clinicians.caseload_keys) ------------------------
 
 
 def filtered(user: User, f: Filters) -> QuerySet[User]:
@@ -154,53 +153,11 @@ def filtered(user: User, f: Filters) -> QuerySet[User]:
     return patients
 
 
-def annotated(patients: QuerySet[User]) -> QuerySet[User]:
-    """One query: what pass 1 needs of each patient, as subqueries (no row multiplication)."""
-    mine = {"patient": OuterRef("pk")}
-    current = Enrolment.objects.open().filter(**mine)
-    alerts = (
-        SafetyAlert.objects.filter(acknowledged_at__isnull=True, **mine)
-        .order_by().values("patient").annotate(n=Count("pk")).values("n")
-    )
-    upcoming = FollowUpVisit.objects.filter(status=FollowUpVisit.Status.SCHEDULED, **mine)
-    baseline = CheckIn.objects.filter(
-        local_date__gte=OuterRef("current_start"), pain__isnull=False, **mine
-    )
-    return (
-        with_shared_count(patients).select_related("patient_profile")
-        .annotate(
-            open_alerts=Coalesce(Subquery(alerts, output_field=IntegerField()), 0),
-            last_checkin=_latest(CheckIn.objects.filter(**mine), "local_date", "-local_date"),
-            last_completion=_latest(
-                ExerciseCompletion.objects.filter(**mine), "local_date", "-local_date"
-            ),
-            # Shared entries only: the date of a private entry is the patient's business.
-            last_shared=_latest(
-                JournalEntry.objects.shared().filter(**mine), "local_date", "-local_date"
-            ),
-            current_start=_latest(current, "start_date", "-start_date"),
-            current_status=_latest(current, "status", "-start_date"),
-            baseline_pain=_latest(baseline, "pain", "local_date"),
-            next_visit_at=Subquery(
-                upcoming.order_by("scheduled_for").values("scheduled_for")[:1],
-                output_field=DateTimeField(),
-            ),
-            next_visit_id=_latest(upcoming, "pk", "scheduled_for"),
-        )
-    )
-
-
-def _last_activity(p: Any) -> dt.date | None:
-    # In Python: SQL's GREATEST/MAX(a, b) disagree between databases about NULLs.
-    days = [d for d in (p.last_checkin, p.last_completion, p.last_shared) if d is not None]
-    return max(days) if days else None
-
-
-def _pain_by_patient(patients: QuerySet[User], since: dt.date) -> dict[int, dict[dt.date, int]]:
-    """One query: pain scores since `since` for every patient of `patients`."""
+def _pain_by_patient(ids: list[int], since: dt.date) -> dict[int, dict[dt.date, int]]:
+    """One query: pain scores since `since` for the patients `ids`."""
     found: dict[int, dict[dt.date, int]] = defaultdict(dict)
     rows = CheckIn.objects.filter(
-        patient__in=patients.values("pk"), local_date__gte=since, pain__isnull=False
+        patient_id__in=ids, local_date__gte=since, pain__isnull=False
     ).values_list("patient_id", "local_date", "pain")
     for patient_id, day, pain in rows:
         if pain is not None:
@@ -215,27 +172,36 @@ def questionnaire_due_dates(patient_ids: list[int]) -> dict[int, dt.date]:
     return due_since(patient_ids)
 
 
-def build_rows(patients: QuerySet[User], now: dt.datetime, zone: dt.tzinfo) -> list[Row]:
-    listed: list[Any] = list(annotated(patients))  # User rows with the annotations above
+def _questionnaire_overdue(qs: QuerySet[User]) -> QuerySet[User]:
+    """The patients of `qs` with an overdue questionnaire: the schedule runs in Python over
+    every patient of `qs` (the one filter whose work grows with the caseload)."""
+    today = dict(qs.order_by().values_list("pk", "local_day"))  # type: ignore[misc]
+    due = questionnaire_due_dates(list(today))
+    late = [pk for pk, day in due.items() if rules.questionnaire_overdue(day, today[pk])]
+    return qs.filter(pk__in=late)
+
+
+def rows_for(listed: list[Any], now: dt.datetime, zone: dt.tzinfo) -> list[Row]:
+    """Rows for patients annotated by caseload_keys.annotated (a page: a few queries)."""
     if not listed:
         return []
-    todays = {p.pk: p.local_today(now) for p in listed}
-    since = min(todays.values()) - dt.timedelta(days=SPARK_DAYS - 1)
-    pain = _pain_by_patient(patients, since)
+    since = min(p.local_day for p in listed) - dt.timedelta(days=SPARK_DAYS - 1)
+    pain = _pain_by_patient([p.pk for p in listed], since)
     due = questionnaire_due_dates([p.pk for p in listed])
     rows = []
     for p in listed:
-        today = todays[p.pk]
+        today = p.local_day
         days = [today - dt.timedelta(days=i) for i in range(SPARK_DAYS - 1, -1, -1)]
         scores = pain.get(p.pk, {})
-        recent = [scores[d] for d in days[-RECENT_DAYS:] if d in scores]
         row = Row(
             patient=p,
             today=today,
             open_alerts=p.open_alerts,
-            last_activity=_last_activity(p),
+            last_activity=None if p.activity_key == keys.NEVER else p.activity_key,
             baseline=p.baseline_pain,
-            recent_pain=round(mean(recent), 1) if recent else None,
+            # The database's rounding (half up, in tenths), so the flags shown are the ones
+            # the filter found.
+            recent_pain=None if p.recent_tenths is None else p.recent_tenths / 10,
             next_visit_at=p.next_visit_at,
             next_visit_id=p.next_visit_id,
             pain_days=[scores.get(d) for d in days],
@@ -251,25 +217,9 @@ def build_rows(patients: QuerySet[User], now: dt.datetime, zone: dt.tzinfo) -> l
     return rows
 
 
-def _never(row: Row) -> tuple[int, dt.date]:
-    return (0, row.last_activity) if row.last_activity else (-1, dt.date.min)
-
-
-def sort_rows(rows: list[Row], sort: str) -> list[Row]:
-    """Open safety alerts always come first, whatever the order asked for."""
-    far = dt.datetime.max.replace(tzinfo=dt.UTC)
-    keys: dict[str, Any] = {
-        "attention": lambda r: (-len(r.flags),),
-        "name": lambda r: (),
-        "activity": lambda r: _never(r),
-        "follow_up": lambda r: (r.next_visit_at or far,),
-        "pain": lambda r: (r.pain_change is None, -(r.pain_change or 0)),
-    }
-    key = keys.get(sort, keys["attention"])
-    return sorted(
-        rows,
-        key=lambda r: (r.open_alerts == 0, *key(r), r.patient.display_name.lower(), r.patient.pk),
-    )
+def build_rows(patients: QuerySet[User], now: dt.datetime, zone: dt.tzinfo) -> list[Row]:
+    """Rows for every patient of `patients` (the report's one patient: keep it small)."""
+    return rows_for(list(keys.annotated(patients, now, str(zone))), now, zone)
 
 
 # --- pass 2: the page shown -----------------------------------------------------------------
@@ -335,11 +285,13 @@ def streak(days: set[dt.date], today: dt.date) -> int:
 def caseload(user: User, f: Filters, now: dt.datetime | None = None) -> Caseload:
     now = now or timezone.now()
     zone = zoneinfo.ZoneInfo(user.clinic.time_zone)
-    rows = build_rows(filtered(user, f), now, zone)
-    if f.flag:
-        rows = [r for r in rows if any(flag.code == f.flag for flag in r.flags)]
-    page = Paginator(sort_rows(rows, f.sort), PAGE_SIZE).get_page(f.page)
-    shown = list(page.object_list)
+    qs = keys.annotated(filtered(user, f), now, zone.key)
+    if f.flag and keys.sql_coded(f.flag):
+        qs = keys.with_flag(qs, f.flag)
+    elif f.flag:
+        qs = _questionnaire_overdue(qs)
+    page = Paginator(keys.ordered(qs, f.sort), PAGE_SIZE).get_page(f.page)
+    shown = rows_for(list(page.object_list), now, zone)
     fill_page(shown)
     everyone = patients_for(user)
     return Caseload(

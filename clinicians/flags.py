@@ -11,9 +11,18 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.db.models import F, Q
+from django.utils.formats import date_format, number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise  # dev-only package: typing only
 
 SAFETY = "safety"
 PAIN = "pain"
@@ -22,15 +31,15 @@ QUESTIONNAIRE = "questionnaire"
 FOLLOW_UP = "follow_up"
 
 # The filter's choices, most urgent first (the order flags are shown in).
-CHOICES: tuple[tuple[str, str], ...] = (
-    (SAFETY, "Safety alert open"),
-    (PAIN, "Pain rising"),
-    (INACTIVE, "No recent activity"),
-    (QUESTIONNAIRE, "Questionnaire overdue"),
-    (FOLLOW_UP, "Follow-up due soon"),
+CHOICES: tuple[tuple[str, StrOrPromise], ...] = (
+    (SAFETY, gettext_lazy("Safety alert open")),
+    (PAIN, gettext_lazy("Pain rising")),
+    (INACTIVE, gettext_lazy("No recent activity")),
+    (QUESTIONNAIRE, gettext_lazy("Questionnaire overdue")),
+    (FOLLOW_UP, gettext_lazy("Follow-up due soon")),
 )
 LABELS = dict(CHOICES)
-_ORDER = {code: i for i, (code, _) in enumerate(CHOICES)}
+_ORDER = {code: i for i, (code, _label) in enumerate(CHOICES)}
 
 
 @dataclass(frozen=True)
@@ -40,7 +49,7 @@ class Flag:
 
     @property
     def label(self) -> str:
-        return LABELS[self.code]
+        return str(LABELS[self.code])
 
     @property
     def urgent(self) -> bool:
@@ -52,11 +61,11 @@ def _setting(name: str, default: int) -> int:
 
 
 def _days(n: int) -> str:
-    return f"{n} day" + ("" if n == 1 else "s")
+    return ngettext("%(count)s day", "%(count)s days", n) % {"count": n}
 
 
 def _date(day: dt.date) -> str:
-    return f"{day:%a} {day.day} {day:%b}"
+    return date_format(day, "D j M")
 
 
 # --- the rules --------------------------------------------------------------------------------
@@ -66,8 +75,11 @@ def safety_alert(open_alerts: int) -> Flag | None:
     """A questionnaire's safety item opened an alert nobody has acknowledged yet."""
     if open_alerts <= 0:
         return None
-    what = "a safety alert" if open_alerts == 1 else f"{open_alerts} safety alerts"
-    return Flag(SAFETY, f"A questionnaire answer opened {what}, not yet acknowledged.")
+    return Flag(SAFETY, ngettext(
+        "A questionnaire answer opened a safety alert, not yet acknowledged.",
+        "Questionnaire answers opened %(count)s safety alerts, not yet acknowledged.",
+        open_alerts,
+    ) % {"count": open_alerts})
 
 
 def inactive(
@@ -85,10 +97,10 @@ def inactive(
     if idle < threshold:
         return None
     if last_activity is None or last_activity < active_since:
-        return Flag(INACTIVE, f"Nothing logged since the programme started on {_date(active_since)} "
-                              f"({_days(idle)}).")
-    return Flag(INACTIVE, f"Nothing logged for {_days(idle)}: the last check-in, exercise or "
-                          f"shared entry was on {_date(last_activity)}.")
+        return Flag(INACTIVE, _("Nothing logged since the programme started on %(start)s "
+                                "(%(days)s).") % {"start": _date(active_since), "days": _days(idle)})
+    return Flag(INACTIVE, _("Nothing logged for %(days)s: the last check-in, exercise or "
+                            "shared entry was on %(last)s.") % {"days": _days(idle), "last": _date(last_activity)})
 
 
 def pain_rise(baseline: int | None, recent: float | None) -> Flag | None:
@@ -102,8 +114,9 @@ def pain_rise(baseline: int | None, recent: float | None) -> Flag | None:
     if after <= before or (after - before) * 100 < percent * before:
         return None
     rise = f" (+{round((after - before) * 100 / before)}%)" if before else ""
-    return Flag(PAIN, f"Pain averaged {recent:.1f} over the last 7 days, up from {baseline} "
-                      f"at the start of the programme{rise}.")
+    return Flag(PAIN, _("Pain averaged %(recent)s over the last 7 days, up from %(baseline)s "
+                        "at the start of the programme%(rise)s.") % {
+        "recent": _one_decimal(recent), "baseline": baseline, "rise": rise})
 
 
 def questionnaire_overdue(due_on: dt.date | None, today: dt.date) -> Flag | None:
@@ -115,8 +128,8 @@ def questionnaire_overdue(due_on: dt.date | None, today: dt.date) -> Flag | None
     late = (today - due_on).days
     if late < _setting("CLINIC_FLAG_QUESTIONNAIRE_OVERDUE_DAYS", 3):
         return None
-    return Flag(QUESTIONNAIRE, f"A questionnaire due on {_date(due_on)} is not answered "
-                               f"({_days(late)} late).")
+    return Flag(QUESTIONNAIRE, _("A questionnaire due on %(due)s is not answered "
+                                 "(%(days)s late).") % {"due": _date(due_on), "days": _days(late)})
 
 
 def follow_up_due(next_visit: dt.datetime | None, now: dt.datetime, zone: dt.tzinfo) -> Flag | None:
@@ -125,12 +138,13 @@ def follow_up_due(next_visit: dt.datetime | None, now: dt.datetime, zone: dt.tzi
     if next_visit is None:
         return None
     local = next_visit.astimezone(zone)
-    when = f"{_date(local.date())} at {local:%H:%M}"
+    when = _("%(day)s at %(time)s") % {"day": _date(local.date()), "time": f"{local:%H:%M}"}
     if next_visit < now:
-        return Flag(FOLLOW_UP, f"The follow-up visit of {when} is not recorded as done or missed.")
+        return Flag(FOLLOW_UP, _("The follow-up visit of %(when)s is not recorded as done or "
+                                 "missed.") % {"when": when})
     if next_visit - now > dt.timedelta(days=_setting("CLINIC_FLAG_FOLLOW_UP_DAYS", 7)):
         return None
-    return Flag(FOLLOW_UP, f"Follow-up visit on {when}.")
+    return Flag(FOLLOW_UP, _("Follow-up visit on %(when)s.") % {"when": when})
 
 
 def flags_for(
@@ -155,3 +169,52 @@ def flags_for(
         follow_up_due(next_visit, now, zone),
     ]
     return sorted((f for f in found if f is not None), key=lambda f: _ORDER[f.code])
+
+
+# --- the same rules in SQL, for filtering and ordering a whole caseload -----------------------
+# clinicians.caseload_keys annotates each patient with the figures named below (as the rules
+# above take them) and filters or orders on these conditions, so a page of 25 is cut in the
+# database. Each condition must say exactly what its rule says; tests/clinicians/
+# test_dashboard.py compares the two at each threshold. The questionnaire rule has no twin:
+# its due dates come from outcomes' schedule in Python (see caseload_keys).
+
+
+def mean_tenths(total: int, count: int) -> int:
+    """A mean in tenths, rounded half up: integers only, so the database (which computes the
+    same expression for the whole caseload) and Python agree at every threshold."""
+    return (20 * total + count) // (2 * count)
+
+
+def sql_conditions(now: dt.datetime) -> dict[str, Q]:
+    """{flag code: a condition on the annotations local_day, inactive_before, open_alerts,
+    current_status, current_start, idle_since, baseline_pain, pain_up, pain_margin and
+    next_visit_at}."""
+    follow_up_days = dt.timedelta(days=_setting("CLINIC_FLAG_FOLLOW_UP_DAYS", 7))
+    return {
+        SAFETY: Q(open_alerts__gt=0),
+        # pain_rise: recent > baseline and (recent - baseline) * 100 >= percent * baseline, with
+        # recent = tenths / 10: pain_up = tenths - 10 * baseline > 0 and
+        # pain_margin = 10 * tenths - baseline * (100 + percent) >= 0.
+        PAIN: Q(pain_up__gt=0, pain_margin__gte=0),
+        # inactive: a programme under way since a day not after today, and the later of the
+        # last activity and that start at least the threshold ago.
+        INACTIVE: Q(
+            current_status="active",
+            current_start__lte=F("local_day"),
+            idle_since__lte=F("inactive_before"),
+        ),
+        # follow_up_due: a visit within the window, or one whose time has passed.
+        FOLLOW_UP: Q(next_visit_at__lte=now + follow_up_days),
+    }
+
+
+def pain_margin_factor() -> int:
+    """100 + the pain rise threshold in percent (see sql_conditions)."""
+    return 100 + _setting("CLINIC_FLAG_PAIN_RISE_PERCENT", 30)
+
+
+def inactive_days() -> int:
+    return _setting("CLINIC_FLAG_INACTIVE_DAYS", 3)
+def _one_decimal(value: float) -> str:
+    """Rounded as before (Python's format), written the active language's way (3.6 / 3,6)."""
+    return number_format(Decimal(f"{value:.1f}"), 1)

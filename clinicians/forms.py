@@ -9,6 +9,9 @@ from typing import Any, cast
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from programs import cohorts as rules
 from programs.models import Cohort, ProgramVersion, Screening
@@ -53,28 +56,30 @@ def _bound_dates(field: forms.Field, today: dt.date) -> None:
 
 class CohortForm(forms.ModelForm):
     version = VersionChoiceField(
-        queryset=ProgramVersion.objects.none(), label="Programme", empty_label="Choose a programme"
+        queryset=ProgramVersion.objects.none(), label=gettext_lazy("Programme"), empty_label=gettext_lazy("Choose a programme")
     )
     video_link = forms.URLField(
-        label="Video link", required=False, assume_scheme="https",
-        help_text="Optional, for online groups.",
+        label=gettext_lazy("Video link"), required=False, assume_scheme="https",
+        help_text=gettext_lazy("Optional, for online groups."),
     )
 
     class Meta:
         model = Cohort
         fields = ["version", "name", "start_date", "meeting_time", "capacity", "location", "video_link"]
         labels = {
-            "name": "Cohort name",
-            "start_date": "Start date (day 1)",
-            "meeting_time": "Meeting time",
-            "capacity": "Places",
-            "location": "Place",
+            "name": gettext_lazy("Cohort name"),
+            "start_date": gettext_lazy("Start date (day 1)"),
+            "meeting_time": gettext_lazy("Meeting time"),
+            "capacity": gettext_lazy("Places"),
+            "location": gettext_lazy("Place"),
         }
         help_texts = {
-            "start_date": "The first day of week 1. Sessions fall on their programme day from here.",
-            "meeting_time": "In the clinic's time zone.",
-            "capacity": f"From {rules.MIN_PLACES} to {rules.MAX_PLACES}.",
-            "location": "Optional, e.g. “Group room, 2nd floor”.",
+            "start_date": gettext_lazy(
+                "The first day of week 1. Sessions fall on their programme day from here."),
+            "meeting_time": gettext_lazy("In the clinic's time zone."),
+            "capacity": format_lazy(gettext_lazy("From {low} to {high}."),
+                                    low=rules.MIN_PLACES, high=rules.MAX_PLACES),
+            "location": gettext_lazy("Optional, e.g. “Group room, 2nd floor”."),
         }
         widgets = {"start_date": DateInput(), "meeting_time": TimeInput(format="%H:%M")}
 
@@ -89,7 +94,7 @@ class CohortForm(forms.ModelForm):
 
     def clean_start_date(self) -> dt.date:
         start: dt.date = self.cleaned_data["start_date"]
-        problem = rules.date_problem(start, self.today, "The start date")
+        problem = rules.date_problem(start, self.today, _("The start date"))
         if problem:
             raise ValidationError(problem)
         return start
@@ -103,9 +108,9 @@ class CohortForm(forms.ModelForm):
 
 
 class MoveForm(forms.Form):
-    date = forms.DateField(label="Date", widget=DateInput())
-    time = forms.TimeField(label="Time", widget=TimeInput(format="%H:%M"))
-    location = forms.CharField(label="Place", required=False, max_length=200)
+    date = forms.DateField(label=gettext_lazy("Date"), widget=DateInput())
+    time = forms.TimeField(label=gettext_lazy("Time"), widget=TimeInput(format="%H:%M"))
+    location = forms.CharField(label=gettext_lazy("Place"), required=False, max_length=200)
 
     def __init__(self, *args: Any, today: dt.date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -114,7 +119,7 @@ class MoveForm(forms.Form):
 
 class AddMemberForm(forms.Form):
     patient = PatientChoiceField(
-        queryset=User.objects.none(), label="Patient", empty_label="Choose a patient"
+        queryset=User.objects.none(), label=gettext_lazy("Patient"), empty_label=gettext_lazy("Choose a patient")
     )
 
     def __init__(self, *args: Any, patients: list[User], **kwargs: Any) -> None:
@@ -129,11 +134,11 @@ class AddMemberForm(forms.Form):
 
 class ScreeningForm(AddMemberForm):
     outcome = forms.ChoiceField(
-        label="Decision", choices=Screening.Outcome.choices, widget=forms.RadioSelect
+        label=gettext_lazy("Decision"), choices=Screening.Outcome.choices, widget=forms.RadioSelect
     )
-    decided_on = forms.DateField(label="Date of decision", widget=DateInput())
+    decided_on = forms.DateField(label=gettext_lazy("Date of decision"), widget=DateInput())
     reason = forms.CharField(
-        label="Reason",
+        label=gettext_lazy("Reason"),
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Why: e.g. no severe depression or suicidal thoughts at assessment.",
+        help_text=gettext_lazy("Why: e.g. no severe depression or suicidal thoughts at assessment."),
     )

@@ -8,6 +8,8 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from journaling.dates import in_window, window_text
 
@@ -16,16 +18,16 @@ from .models_visits import FollowUpVisit
 
 class ScheduleForm(forms.Form):
     date = forms.DateField(
-        label="Date", widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": "That is not a date we can read: use the date picker, "
-                                   "or type it as 2026-03-14."},
+        label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": gettext_lazy("That is not a date we can read: use the date picker, "
+                                   "or type it as 2026-03-14.")},
     )
     time = forms.TimeField(
-        label="Time", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-        error_messages={"invalid": "That is not a time we can read: type it as 10:30."},
+        label=gettext_lazy("Time"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        error_messages={"invalid": gettext_lazy("That is not a time we can read: type it as 10:30.")},
     )
     mode = forms.ChoiceField(
-        label="How", choices=FollowUpVisit.Mode.choices, widget=forms.RadioSelect,
+        label=gettext_lazy("How"), choices=FollowUpVisit.Mode.choices, widget=forms.RadioSelect,
         initial=FollowUpVisit.Mode.IN_PERSON,
     )
 
@@ -37,11 +39,11 @@ class ScheduleForm(forms.Form):
         day: dt.date = self.cleaned_data["date"]
         if not in_window(day, self.today):
             raise forms.ValidationError(
-                f"That date is too far away: choose one from {window_text(self.today)}."
+                _("That date is too far away: choose one from %(window)s.") % {"window": window_text(self.today)}
             )
         if day < self.today:
             raise forms.ValidationError(
-                "That day has passed: a follow-up is scheduled for today or later."
+                _("That day has passed: a follow-up is scheduled for today or later.")
             )
         return day
 
@@ -51,10 +53,10 @@ class NotesForm(forms.ModelForm):
         model = FollowUpVisit
         fields = ["status", "summary", "discussed", "plan"]
         labels = {
-            "status": "The visit",
-            "summary": "Summary",
-            "discussed": "What was discussed",
-            "plan": "Plan",
+            "status": gettext_lazy("The visit"),
+            "summary": gettext_lazy("Summary"),
+            "discussed": gettext_lazy("What was discussed"),
+            "plan": gettext_lazy("Plan"),
         }
         widgets = {
             "status": forms.RadioSelect,

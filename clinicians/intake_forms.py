@@ -10,6 +10,8 @@ from typing import Any, cast
 from django import forms
 from django.contrib.auth import password_validation
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from programs.models import Cohort, Program, ProgramVersion
 from recovery.models import TIME_ZONE_CHOICES, User, validate_time_zone
@@ -50,21 +52,21 @@ def colleagues(user: User) -> QuerySet[User]:
 
 
 class InvitationForm(forms.Form):
-    email = forms.EmailField(label="Patient's email address")
+    email = forms.EmailField(label=gettext_lazy("Patient's email address"))
     care_team = ClinicianChoiceField(
         queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
-        label="Also on the care team",
-        help_text="You will be the primary clinician. Add colleagues such as a group facilitator.",
+        label=gettext_lazy("Also on the care team"),
+        help_text=gettext_lazy("You will be the primary clinician. Add colleagues such as a group facilitator."),
     )
     program = ProgramChoiceField(
-        queryset=Program.objects.none(), required=False, label="Enrol in a programme",
-        empty_label="No programme yet",
-        help_text="They start its newest published version on the day they accept.",
+        queryset=Program.objects.none(), required=False, label=gettext_lazy("Enrol in a programme"),
+        empty_label=gettext_lazy("No programme yet"),
+        help_text=gettext_lazy("They start its newest published version on the day they accept."),
     )
     cohort = CohortChoiceField(
-        queryset=Cohort.objects.none(), required=False, label="Add to a group (cohort)",
-        empty_label="No group",
-        help_text="Only if the screening allows it; otherwise you will be told why.",
+        queryset=Cohort.objects.none(), required=False, label=gettext_lazy("Add to a group (cohort)"),
+        empty_label=gettext_lazy("No group"),
+        help_text=gettext_lazy("Only if the screening allows it; otherwise you will be told why."),
     )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
@@ -80,21 +82,21 @@ class InvitationForm(forms.Form):
 
 class AcceptForm(forms.Form):
     display_name = forms.CharField(
-        label="Your name", max_length=120,
-        help_text="How your care team and the app address you.",
+        label=gettext_lazy("Your name"), max_length=120,
+        help_text=gettext_lazy("How your care team and the app address you."),
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     time_zone = forms.ChoiceField(
-        label="Your time zone", choices=TIME_ZONE_CHOICES, validators=[validate_time_zone],
-        help_text="Your day's exercises and reminders follow it.",
+        label=gettext_lazy("Your time zone"), choices=TIME_ZONE_CHOICES, validators=[validate_time_zone],
+        help_text=gettext_lazy("Your day's exercises and reminders follow it."),
     )
     password1 = forms.CharField(
-        label="Choose a password", strip=False,
+        label=gettext_lazy("Choose a password"), strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=password_validation.password_validators_help_text_html(),
     )
     password2 = forms.CharField(
-        label="The password again", strip=False,
+        label=gettext_lazy("The password again"), strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
@@ -109,7 +111,7 @@ class AcceptForm(forms.Form):
         data = super().clean() or {}
         one, two = data.get("password1"), data.get("password2")
         if one and two and one != two:
-            self.add_error("password2", "The two passwords are not the same.")
+            self.add_error("password2", _("The two passwords are not the same."))
         elif one:
             try:
                 # Checked against what the account will hold (similarity to email and name).
@@ -121,11 +123,11 @@ class AcceptForm(forms.Form):
 
 class EnrolForm(forms.Form):
     program = ProgramChoiceField(
-        queryset=Program.objects.none(), label="Programme", empty_label="Choose a programme"
+        queryset=Program.objects.none(), label=gettext_lazy("Programme"), empty_label=gettext_lazy("Choose a programme")
     )
     start_date = forms.DateField(
-        label="Day 1", widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="In the patient's own time zone; usually today.",
+        label=gettext_lazy("Day 1"), widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=gettext_lazy("In the patient's own time zone; usually today."),
     )
 
     def __init__(self, *args: Any, today: dt.date, **kwargs: Any) -> None:
@@ -137,5 +139,5 @@ class EnrolForm(forms.Form):
     def clean_start_date(self) -> dt.date:
         start: dt.date = self.cleaned_data["start_date"]
         if abs((start - self.today).days) > 60:
-            raise forms.ValidationError("Choose a day 1 within two months of today.")
+            raise forms.ValidationError(_("Choose a day 1 within two months of today."))
         return start

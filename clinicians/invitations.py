@@ -22,6 +22,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from programs import cohorts as cohort_rules
 from programs import enrolments
@@ -72,17 +73,19 @@ def email_problem(clinic_id: int, email: str) -> tuple[str, User | None] | None:
     waiting = JoinRequest.objects.filter(patient=user, clinic_id=clinic_id, accepted_at=None)
     if user.is_patient and waiting.exists():
         return (
-            f"{email} signed up already and is waiting to join this clinic: accept them "
-            "under “Waiting to join” instead.",
+            _("%(email)s signed up already and is waiting to join this clinic: accept them "
+              "under “Waiting to join” instead.") % {"email": email},
             None,
         )
     if user.is_patient and user.clinic_id == clinic_id:
         return (
-            f"{email} already has an account: {user.display_name} is a patient of this clinic. "
-            "Enrol them in a programme from their page instead.",
+            _("%(email)s already has an account: %(name)s is a patient of this clinic. "
+              "Enrol them in a programme from their page instead.") % {
+                "email": email, "name": user.display_name},
             user,
         )
-    return (f"{email} already has an account, so it cannot be invited as a new patient.", None)
+    return (_("%(email)s already has an account, so it cannot be invited as a new "
+              "patient.") % {"email": email}, None)
 
 
 def invite(
@@ -103,17 +106,17 @@ def invite(
         raise ValidationError(problem[0])
     if cohort is not None:
         if cohort.clinic_id != by.clinic_id:
-            raise ValidationError("Choose a cohort of your clinic.")
+            raise ValidationError(_("Choose a cohort of your clinic."))
         if program is None:
             program = cohort.version.program
         elif cohort.version.program_id != program.pk:
-            raise ValidationError(f"“{cohort.name}” runs another programme than “{program}”.")
+            raise ValidationError(_("“%(cohort)s” runs another programme than “%(program)s”.") % {"cohort": cohort.name, "program": program})
     if program is not None and program.latest_published() is None:
-        raise ValidationError(f"“{program}” has no published version yet.")
+        raise ValidationError(_("“%(program)s” has no published version yet.") % {"program": program})
     extras = [c for c in extra_clinicians if c.pk != by.pk]
     for clinician in extras:
         if not clinician.is_clinician or clinician.clinic_id != by.clinic_id:
-            raise ValidationError(f"{clinician} is not a clinician of your clinic.")
+            raise ValidationError(_("%(clinician)s is not a clinician of your clinic.") % {"clinician": clinician})
     now = timezone.now()
     pending = Invitation.objects.filter(
         clinic_id=by.clinic_id, email=email, accepted_at=None, revoked_at=None, expires_at__gt=now
@@ -141,7 +144,8 @@ def _send(invitation: Invitation, token: str) -> None:
         "site_name": settings.SITE_NAME,
         "expires_at": invitation.expires_at,
     }
-    subject = f"[{settings.SITE_NAME}] {invitation.clinic.name} invites you to join"
+    invites = _("%(clinic)s invites you to join") % {"clinic": invitation.clinic.name}
+    subject = f"[{settings.SITE_NAME}] {invites}"
     text = render_to_string("clinicians/invitations/email.txt", context)
     html = render_to_string("clinicians/invitations/email.html", context)
     # Sent by the worker once the invitation is committed: a slow mail server never holds the
@@ -159,11 +163,11 @@ def resend(invitation: Invitation) -> Invitation:
     with transaction.atomic():
         current = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if current.accepted_at is not None:
-            raise ValidationError(f"{current.email} has already accepted this invitation.")
+            raise ValidationError(_("%(email)s has already accepted this invitation.") % {"email": current.email})
         if current.revoked_at is not None:
-            raise ValidationError("This invitation was revoked; invite the person again instead.")
+            raise ValidationError(_("This invitation was revoked; invite the person again instead."))
         if existing_account(current.email) is not None:
-            raise ValidationError(f"{current.email} has an account now; it cannot be re-sent.")
+            raise ValidationError(_("%(email)s has an account now; it cannot be re-sent.") % {"email": current.email})
         token, current.token_hash = _new_token()
         now = timezone.now()
         current.created_at, current.expires_at = now, now + ttl()
@@ -178,7 +182,7 @@ def revoke(invitation: Invitation) -> bool:
     invitation cannot be revoked (the account exists: withdraw the enrolment instead)."""
     if invitation.accepted_at is not None:
         raise ValidationError(
-            f"{invitation.email} has already accepted; withdraw their enrolment if needed."
+            _("%(email)s has already accepted; withdraw their enrolment if needed.") % {"email": invitation.email}
         )
     changed = Invitation.objects.filter(
         pk=invitation.pk, revoked_at=None, accepted_at=None
@@ -267,14 +271,14 @@ def _join_care(result: Accepted) -> None:
             (m.clinician for m in care_teams.team_of(user)), None
         )
     if primary is None:
-        result.notes.append("Not enrolled: nobody on the care team can be responsible.")
+        result.notes.append(_("Not enrolled: nobody on the care team can be responsible."))
         return
     try:
         result.enrolment = enrolments.enrol(
             user, primary, user.local_today(), program=invitation.program
         )
     except ValidationError as exc:
-        result.notes.append("Not enrolled: " + " ".join(exc.messages))
+        result.notes.append(_("Not enrolled: %(reasons)s") % {"reasons": " ".join(exc.messages)})
         return
     if invitation.cohort is not None:
         try:
@@ -284,6 +288,7 @@ def _join_care(result: Accepted) -> None:
             # The patient is still created and enrolled; the inviting clinician reads why
             # they are not in the group on the invitations page.
             result.notes.append(
-                f"Not added to “{invitation.cohort.name}”: " + " ".join(exc.messages)
+                _("Not added to “%(cohort)s”: %(reasons)s") % {
+                    "cohort": invitation.cohort.name, "reasons": " ".join(exc.messages)}
             )
 

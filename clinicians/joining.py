@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from recovery.access import in_clinic
 from recovery.models import User
@@ -74,7 +75,7 @@ def accept(join: JoinRequest, by: User, primary: User) -> bool:
     """Accept a waiting person into the clinic with `primary` as their primary clinician.
     False when someone already accepted them (a double click, or a colleague first)."""
     if not (by.is_clinician or by.is_admin) or by.clinic_id != join.clinic_id:
-        raise ValidationError("Only staff of this clinic can accept this person.")
+        raise ValidationError(_("Only staff of this clinic can accept this person."))
     with transaction.atomic():
         claimed = JoinRequest.objects.filter(pk=join.pk, accepted_at=None).update(
             accepted_at=timezone.now(), accepted_by=by

@@ -11,14 +11,15 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 
 class CareTeamMember(models.Model):
     """One clinician on one patient's care team. At most one primary per patient (database)."""
 
     class Role(models.TextChoices):
-        PRIMARY = "primary", "Primary clinician"
-        OTHER = "other", "Care team"
+        PRIMARY = "primary", gettext_lazy("Primary clinician")
+        OTHER = "other", gettext_lazy("Care team")
 
     patient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="care_team"
@@ -51,10 +52,10 @@ class Invitation(models.Model):
     stored: a database dump cannot be turned into working links."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        ACCEPTED = "accepted", "Accepted"
-        EXPIRED = "expired", "Expired"
-        REVOKED = "revoked", "Revoked"
+        PENDING = "pending", gettext_lazy("Pending")
+        ACCEPTED = "accepted", gettext_lazy("Accepted")
+        EXPIRED = "expired", gettext_lazy("Expired")
+        REVOKED = "revoked", gettext_lazy("Revoked")
 
     clinic = models.ForeignKey("recovery.Clinic", on_delete=models.CASCADE, related_name="+")
     email = models.EmailField()
@@ -63,7 +64,7 @@ class Invitation(models.Model):
     )
     care_team = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="+",
-        help_text="Clinicians joining the care team besides the inviting one (the primary).",
+        help_text=gettext_lazy("Clinicians joining the care team besides the inviting one (the primary)."),
     )
     program = models.ForeignKey(
         "programs.Program", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -10,19 +10,22 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
+
+from recovery.crypto import EncryptedTextField
 
 
 class FollowUpVisit(models.Model):
     class Mode(models.TextChoices):
-        IN_PERSON = "in_person", "In person"
-        PHONE = "phone", "Phone"
-        VIDEO = "video", "Video"
+        IN_PERSON = "in_person", gettext_lazy("In person")
+        PHONE = "phone", gettext_lazy("Phone")
+        VIDEO = "video", gettext_lazy("Video")
 
     class Status(models.TextChoices):
-        SCHEDULED = "scheduled", "Scheduled"
-        DONE = "done", "Done"
-        MISSED = "missed", "Missed"
-        CANCELLED = "cancelled", "Cancelled"
+        SCHEDULED = "scheduled", gettext_lazy("Scheduled")
+        DONE = "done", gettext_lazy("Done")
+        MISSED = "missed", gettext_lazy("Missed")
+        CANCELLED = "cancelled", gettext_lazy("Cancelled")
 
     patient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follow_up_visits"
@@ -34,12 +37,13 @@ class FollowUpVisit(models.Model):
         null=True,
         related_name="visits_held",
     )
-    scheduled_for = models.DateTimeField(help_text="When the visit starts (stored in UTC).")
+    scheduled_for = models.DateTimeField(help_text=gettext_lazy("When the visit starts (stored in UTC)."))
     mode = models.CharField(max_length=16, choices=Mode.choices, default=Mode.IN_PERSON)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.SCHEDULED)
-    summary = models.TextField(blank=True, help_text="How the patient is doing, in brief.")
-    discussed = models.TextField(blank=True, help_text="What was discussed.")
-    plan = models.TextField(blank=True, help_text="What happens next.")
+    # The notes are encrypted at rest (recovery.crypto); dates, mode and status stay plain.
+    summary = EncryptedTextField(blank=True, help_text=gettext_lazy("How the patient is doing, in brief."))
+    discussed = EncryptedTextField(blank=True, help_text=gettext_lazy("What was discussed."))
+    plan = EncryptedTextField(blank=True, help_text=gettext_lazy("What happens next."))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy
 
 from clinicians.models import CareTeamMember, FollowUpVisit
 from journaling.models import CheckIn
@@ -79,7 +80,8 @@ def _visits_starting(start: dt.datetime, end: dt.datetime) -> list[tuple[int, in
 def _when(at: dt.datetime, zone: str | None) -> dict[str, str]:
     name = zone or "UTC"
     local = at.astimezone(zoneinfo.ZoneInfo(name))
-    return {"local_day": local.strftime("%A %-d %B"), "local_time": local.strftime("%H:%M"),
+    # The day as ISO: the email writes it in its reader's language (notifications.emails).
+    return {"local_day": local.date().isoformat(), "local_time": local.strftime("%H:%M"),
             "time_zone": name.replace("_", " ")}
 
 
@@ -100,15 +102,15 @@ def register() -> None:
     from recovery.notifications import registry
 
     registry.register(ReminderKind(
-        name=DIGEST, label="Weekly caseload digest", audience="clinician", due=digest_due,
-        title="Your weekly caseload digest", url="/clinic/",
+        name=DIGEST, label=gettext_lazy("Weekly caseload digest"), audience="clinician", due=digest_due,
+        title=gettext_lazy("Your weekly caseload digest"), url="/clinic/",
     ))
     registry.register(ReminderKind(
-        name=VISIT_PATIENT, label="Follow-up visits (the day before)", audience="patient",
-        due=visit_patient_due, title="Your follow-up visit is tomorrow", url="/today/",
+        name=VISIT_PATIENT, label=gettext_lazy("Follow-up visits (the day before)"), audience="patient",
+        due=visit_patient_due, title=gettext_lazy("Your follow-up visit is tomorrow"), url="/today/",
     ))
     registry.register(ReminderKind(
-        name=VISIT_CLINICIAN, label="Follow-up visits you hold (the day before)",
+        name=VISIT_CLINICIAN, label=gettext_lazy("Follow-up visits you hold (the day before)"),
         audience="clinician", due=visit_clinician_due,
-        title="A follow-up visit tomorrow", url="/clinic/",
+        title=gettext_lazy("A follow-up visit tomorrow"), url="/clinic/",
     ))

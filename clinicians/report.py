@@ -23,6 +23,8 @@ from typing import Any
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from clinicians import caseload, visits
 from clinicians import flags as clinic_flags
@@ -84,7 +86,11 @@ def _date(raw: str, label: str, errors: list[str]) -> dt.date | None:
     try:
         return dt.date.fromisoformat(raw.strip())
     except ValueError:
-        errors.append(f"“{raw[:20]}” is not a date: give the {label} date as YYYY-MM-DD.")
+        if label == "start":
+            message = _("“%(value)s” is not a date: give the start date as YYYY-MM-DD.")
+        else:
+            message = _("“%(value)s” is not a date: give the end date as YYYY-MM-DD.")
+        errors.append(message % {"value": raw[:20]})
         return None
 
 
@@ -100,15 +106,17 @@ def parse_options(
     end = _date(raw_to, "end", errors) if raw_to else default.end
     paper = params.get("paper", "a4").strip().lower() or "a4"
     if paper not in PAPER_SIZES:
-        errors.append("Choose A4 or Letter paper.")
+        errors.append(_("Choose A4 or Letter paper."))
         paper = "a4"
     if start is not None and end is not None:
         if end > today:
-            errors.append(f"The period cannot end after today ({today:%-d %B %Y}).")
+            errors.append(_("The period cannot end after today (%(today)s).") % {
+                "today": date_format(today, "j F Y")})
         elif start > end:
-            errors.append("The period must start on or before its end date.")
+            errors.append(_("The period must start on or before its end date."))
         elif (end - start).days + 1 > MAX_DAYS:
-            errors.append(f"A report covers at most {MAX_DAYS} days; choose a shorter period.")
+            errors.append(_("A report covers at most %(days)s days; choose a shorter period.") % {
+                "days": MAX_DAYS})
     if errors:
         return ReportOptions(default.start, default.end, paper), errors
     assert start is not None and end is not None
@@ -132,15 +140,16 @@ def programmes(enrolments: list[Enrolment], end: dt.date) -> list[ProgrammeLine]
     for e in enrolments:
         plan = plan_for(e, end)
         if e.status == Enrolment.Status.WITHDRAWN:
-            state = f"Withdrawn{f' on {e.withdrawn_on:%-d %b %Y}' if e.withdrawn_on else ''}"
+            state = (_("Withdrawn on %(day)s") % {"day": date_format(e.withdrawn_on, "j M Y")}
+                     if e.withdrawn_on else _("Withdrawn"))
         elif plan.state == "active":
-            state = f"Week {plan.week}, day {plan.day}"
+            state = _("Week %(week)s, day %(day)s") % {"week": plan.week, "day": plan.day}
         elif plan.state == "paused":
-            state = f"Paused (week {plan.week})" if plan.week else "Paused"
+            state = _("Paused (week %(week)s)") % {"week": plan.week} if plan.week else _("Paused")
         elif plan.state == "finished":
-            state = "Finished"
+            state = _("Finished")
         else:
-            state = "Not started"
+            state = _("Not started")
         lines.append(
             ProgrammeLine(
                 title=e.version.display_title,
@@ -164,8 +173,9 @@ class Adherence:
     @property
     def sentence(self) -> str:
         if not self.due:
-            return "No exercises were due in this period."
-        return f"{self.done} of {self.due} exercises due were done ({self.percent}%)."
+            return _("No exercises were due in this period.")
+        return _("%(done)s of %(due)s exercises due were done (%(percent)s%%).") % {
+            "done": self.done, "due": self.due, "percent": self.percent}
 
 
 def period_adherence(
@@ -234,12 +244,12 @@ def outcome_scores(patient: User, start: dt.date, end: dt.date) -> list[ScoreLin
     for code, rows in sorted(by_code.items()):
         baseline, latest = rows[0], rows[-1]
         if latest.pk == baseline.pk:
-            change = "Only one score so far."
+            change = _("Only one score so far.")
         elif not scoring.has_change_rule(code):
-            change = "No published threshold for a meaningful change."
+            change = _("No published threshold for a meaningful change.")
         else:
             try:
-                change = scoring.change(code, baseline.score or 0, latest.score or 0)
+                change = _(scoring.change(code, baseline.score or 0, latest.score or 0))
             except scoring.ScoringError as exc:
                 change = str(exc)
         lines.append(
@@ -261,7 +271,9 @@ def flags(patient: User, today: dt.date) -> list[str]:
     open safety alerts are spelled out one by one (when and why) rather than counted."""
     alerts = SafetyAlert.objects.filter(patient=patient, acknowledged_at=None).order_by("opened_at")
     spelled = [
-        f"Safety alert open since {alert.opened_at:%-d %b %Y}: {alert.reason}" for alert in alerts
+        _("Safety alert open since %(day)s: %(reason)s") % {
+            "day": date_format(alert.opened_at, "j M Y"), "reason": alert.reason}
+        for alert in alerts
     ]
     zone = zoneinfo.ZoneInfo(patient.clinic.time_zone)
     rows = caseload.build_rows(User.objects.filter(pk=patient.pk), timezone.now(), zone)
@@ -380,8 +392,7 @@ def build_report(
         {
             "title": enrolment.version.display_title,
             "svg": charts.adherence_svg(weeks),
-            "summary": charts.adherence_summary(weeks).replace("You did", "Did", 1)
-            .replace("your fullest", "the fullest", 1),
+            "summary": charts.adherence_summary(weeks, third_person=True),
         }
         for enrolment, weeks in progress.adherence_by_enrolment(patient, end)
         if weeks

@@ -13,6 +13,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from journaling import charts
 from journaling.kinds import EMOTION_LABELS
 from journaling.models import CheckIn, ExerciseCompletion, JournalEntry
@@ -80,34 +82,36 @@ def timeline(patient: User, user: User, start: dt.date, end: dt.date) -> list[Da
         days[day].events.append((kind, words))
 
     for c in CheckIn.objects.filter(patient=patient, local_date__range=span):
-        add(c.local_date, "checkin", f"Checked in: {c.scores_text()}")
+        add(c.local_date, "checkin", _("Checked in: %(scores)s") % {"scores": c.scores_text()})
     done: dict[dt.date, list[str]] = defaultdict(list)
     for day, title in ExerciseCompletion.objects.filter(
         patient=patient, local_date__range=span
     ).values_list("local_date", "exercise__title"):
         done[day].append(title)
     for day, titles in done.items():
-        add(day, "exercise", "Exercises done: " + ", ".join(sorted(titles)))
+        add(day, "exercise", _("Exercises done: %(titles)s") % {"titles": ", ".join(sorted(titles))})
     for e in access.shared_journal_for(user, patient).filter(local_date__range=span):
-        add(e.local_date, "entry", f"Shared {e.get_kind_display().lower()}"
-            + (f": “{e.title}”" if e.title else ""))
+        kind = str(e.get_kind_display()).lower()
+        add(e.local_date, "entry", _("Shared %(kind)s: “%(title)s”") % {"kind": kind, "title": e.title}
+            if e.title else _("Shared %(kind)s") % {"kind": kind})
     for r in QuestionnaireResponse.objects.filter(
         patient=patient, status=QuestionnaireResponse.Status.SUBMITTED, local_date__range=span
     ).select_related("version__instrument"):
-        score = "not scored" if r.score is None else f"{r.score:g}" + (f", {r.band}" if r.band else "")
+        score = _("not scored") if r.score is None else f"{r.score:g}" + (f", {r.band}" if r.band else "")
         add(r.local_date, "questionnaire", f"{r.version.instrument.code}: {score}")
     for a in Attendance.objects.filter(patient=patient).select_related(
         "occurrence__session", "occurrence__cohort"
     ):
         day = a.occurrence.starts_at.astimezone(patient.local_now().tzinfo).date()
         if start <= day <= end:
-            add(day, "group", f"Group session “{a.occurrence.session.title}”: "
-                f"{a.get_status_display().lower()}")
+            add(day, "group", _("Group session “%(session)s”: %(status)s") % {
+                "session": a.occurrence.session.title, "status": str(a.get_status_display()).lower()})
     for alert in SafetyAlert.objects.filter(patient=patient):
         day = alert.opened_at.astimezone(patient.local_now().tzinfo).date()
         if start <= day <= end:
-            add(day, "alert", f"Safety alert opened: {alert.reason}"
-                + ("" if alert.is_open else " (acknowledged)"))
+            add(day, "alert", _("Safety alert opened: %(reason)s") % {"reason": alert.reason}
+                if alert.is_open else
+                _("Safety alert opened: %(reason)s (acknowledged)") % {"reason": alert.reason})
     return sorted(days.values(), key=lambda d: d.local_date, reverse=True)
 
 
@@ -136,10 +140,10 @@ def symptom_emotions(patient: User, user: User) -> tuple[list[Emotion], list[Sit
             key = happening.lower()
             s = situations.setdefault(key, Situation(happening[:200], 0, [], day))
             s.count += 1
-            s.emotions = sorted({*s.emotions, *(EMOTION_LABELS[f] for f in feelings)})
+            s.emotions = sorted({*s.emotions, *(str(EMOTION_LABELS[f]) for f in feelings)})
     emotions = [
         Emotion(
-            EMOTION_LABELS[f], n,
+            str(EMOTION_LABELS[f]), n,
             round(sum(intensities[f]) / len(intensities[f]), 1) if intensities[f] else None,
         )
         for f, n in sorted(counts.items(), key=lambda kv: (-kv[1], EMOTION_LABELS[kv[0]]))
@@ -173,7 +177,7 @@ def outcome_series(patient: User) -> list[OutcomeSeries]:
         if len(responses) > 1 and scoring.has_change_rule(code):
             first = responses[0]
             if first.score is not None and latest.score is not None:
-                change = scoring.change(code, first.score, latest.score)
+                change = _(scoring.change(code, first.score, latest.score))
         series.append(
             OutcomeSeries(
                 code,
@@ -207,11 +211,12 @@ def adherence_words(weeks: list[charts.WeekAdherence]) -> str:
     due = sum(w.due for w in weeks)
     done = sum(w.done for w in weeks)
     if not due:
-        return "No exercises were due yet."
-    text = f"{done} of {due} exercises due were done ({round(100 * done / due)}%)"
+        return _("No exercises were due yet.")
+    text = _("%(done)s of %(due)s exercises due were done (%(percent)s%%)") % {
+        "done": done, "due": due, "percent": round(100 * done / due)}
     current = next((w for w in weeks if w.in_progress), None)
     if current is not None:
-        text += f"; this week so far {current.done} of {current.due}"
+        text += _("; this week so far %(done)s of %(due)s") % {"done": current.done, "due": current.due}
     return text + "."
 
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:patient_id>/fhir/", fhir.patient_fhir, name="patient_fhir"),
     path("<int:patient_id>/report/", report.report_form, name="patient_report"),
     path("<int:patient_id>/report.pdf", report.report_pdf, name="patient_report_pdf"),
+    path("<int:patient_id>/report/prepare/", report.report_prepare, name="patient_report_prepare"),
     path("<int:patient_id>/visits/new/", visits.visit_new, name="visit_new"),
     path("<int:patient_id>/visits/<int:visit_id>/", visits.visit_detail, name="visit_detail"),
 ]

@@ -16,6 +16,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Min, QuerySet
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from programs.models import Enrolment
 from recovery.models import User
@@ -63,9 +65,9 @@ def schedule(
     """Book a visit; (visit, created). The same patient and time again finds the visit already
     booked instead of a second one, even when two posts race (the unique constraint decides)."""
     if timezone.is_naive(when):
-        raise ValidationError("A visit time needs its time zone.")
+        raise ValidationError(_("A visit time needs its time zone."))
     if mode not in FollowUpVisit.Mode.values:
-        raise ValidationError({"mode": "Choose in person, phone or video."})
+        raise ValidationError({"mode": _("Choose in person, phone or video.")})
     existing = _booked(patient, when)
     if existing is not None:
         return existing, False
@@ -102,12 +104,12 @@ def record(
     """Save the notes and what became of the visit. A visit cannot be done or missed before
     its time; notes may be written ahead (preparation) and kept whatever the outcome."""
     if status not in OUTCOMES:
-        raise ValidationError({"status": "Choose whether the visit was done, missed or cancelled."})
+        raise ValidationError({"status": _("Choose whether the visit was done, missed or cancelled.")})
     now = now or timezone.now()
     if status in (S.DONE, S.MISSED) and visit.scheduled_for > now:
         raise ValidationError(
-            {"status": "This visit has not happened yet: it can be marked done or missed from "
-                       "its start time. Your notes can be saved as it stays scheduled."}
+            {"status": _("This visit has not happened yet: it can be marked done or missed from "
+                         "its start time. Your notes can be saved as it stays scheduled.")}
         )
     visit.status = status
     visit.summary, visit.discussed, visit.plan = summary.strip(), discussed.strip(), plan.strip()
@@ -164,7 +166,7 @@ def today_panel(patient: User, local_date: dt.date) -> Panel | None:
         {
             "visit": visit,
             # Formatted here: the template's date filter would turn it back to the server's zone.
-            "day_text": "Today" if local.date() == local_date else f"{local:%A} {local.day} {local:%B}",
+            "day_text": _("Today") if local.date() == local_date else date_format(local, "l j F"),
             "time_text": f"{local:%H:%M}",
             "with_whom": visit.clinician.display_name if visit.clinician else "",
         },

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -19,6 +18,8 @@ import time
 from dataclasses import dataclass, field
 from io import StringIO
 from pathlib import Path
+
+from bench.server import wait_listening
 
 from .services import HOST, Postgres, Redis, free_port
 
@@ -143,17 +144,7 @@ class Gunicorn:
                "--workers", str(workers), "--worker-class", "sync", "--timeout", "60"]
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(cmd, cwd=ROOT, env=stack.env, stdout=out, stderr=out)  # noqa: S603
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise SystemExit(f"gunicorn exited: {self.log.read_text()[-3000:]}")
-            try:
-                with socket.create_connection((HOST, self.port), timeout=1):
-                    return
-            except OSError:
-                time.sleep(0.2)
-        self.stop()
-        raise SystemExit("gunicorn did not start within 90 s")
+        wait_listening(self.proc, self.port, 90, f"see {self.log}")
 
     def stop(self) -> None:
         if self.proc.poll() is None:

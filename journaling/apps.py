@@ -9,7 +9,7 @@ class JournalingConfig(AppConfig):
         from recovery.demo import register_seeder
         from recovery.signals import purge_patient_data
 
-        from . import deletion, demo, reminders
+        from . import deletion, demo, export, reminders
 
         # A purged account loses everything the patient wrote or logged here.
         purge_patient_data.connect(deletion.purge_patient_data, dispatch_uid="journaling.purge")
@@ -17,3 +17,5 @@ class JournalingConfig(AppConfig):
         register_seeder("journaling", order=20, seed=demo.seed)
         # Its reminder kinds (recovery.notifications.registry).
         reminders.register()
+        # The "My data" PDF, built by the worker (recovery.export_jobs).
+        export.register_pdf_job()

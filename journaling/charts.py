@@ -11,12 +11,22 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from statistics import mean
+from typing import TYPE_CHECKING
 
 import pygal
+from django.utils.formats import date_format, number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from pygal.style import Style
 
-METRICS: tuple[tuple[str, str], ...] = (("pain", "Pain"), ("stress", "Stress"), ("mood", "Mood"))
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise  # dev-only package: typing only
+
+METRICS: tuple[tuple[str, StrOrPromise], ...] = (
+    ("pain", gettext_lazy("Pain")), ("stress", gettext_lazy("Stress")), ("mood", gettext_lazy("Mood")),
+)
 
 # Okabe-Ito colours, distinguishable with the common colour-vision deficiencies, each at
 # least 3:1 against white (WCAG non-text contrast); lines also differ by dash pattern.
@@ -78,11 +88,13 @@ class WeekAdherence:
 
     @property
     def label(self) -> str:
-        return f"Week {self.week}" + (" (so far)" if self.in_progress else "")
+        if self.in_progress:
+            return _("Week %(week)s (so far)") % {"week": self.week}
+        return _("Week %(week)s") % {"week": self.week}
 
 
 def short_date(day: dt.date) -> str:
-    return f"{day.day} {day:%b}"
+    return date_format(day, "j M")
 
 
 def _base_config(**extra: object) -> dict[str, object]:
@@ -134,7 +146,7 @@ def label_every(n_days: int) -> int:
 def trend_svg(points: Sequence[ScorePoint], start: dt.date, end: dt.date) -> str:
     """Pain, stress and mood (0-10) for each day from `start` to `end`, gaps where no check-in."""
     if not points:
-        return _finish(pygal.Line(**_base_config(no_data_text="No check-ins yet")))
+        return _finish(pygal.Line(**_base_config(no_data_text=_("No check-ins yet"))))
     days = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
     by_day = {p.local_date: p for p in points}
     every = label_every(len(days))
@@ -155,14 +167,14 @@ def trend_svg(points: Sequence[ScorePoint], start: dt.date, end: dt.date) -> str
         values = [getattr(by_day[d], key) if d in by_day else None for d in days]
         dash = DASHES[key]
         style = {"width": 3, "dasharray": dash} if dash else {"width": 3}
-        chart.add(name, values, stroke_style=style)
+        chart.add(str(name), values, stroke_style=style)
     return _finish(chart)
 
 
 def adherence_svg(weeks: Sequence[WeekAdherence]) -> str:
     """Bars of exercises due and done per programme week."""
     if not weeks:
-        return _finish(pygal.Bar(**_base_config(no_data_text="Nothing was due yet")))
+        return _finish(pygal.Bar(**_base_config(no_data_text=_("Nothing was due yet"))))
     chart = pygal.Bar(
         **_base_config(
             style=_style(DUE_COLOUR, DONE_COLOUR),
@@ -173,66 +185,85 @@ def adherence_svg(weeks: Sequence[WeekAdherence]) -> str:
         )
     )
     chart.x_labels = [w.label for w in weeks]
-    chart.add("Due", [w.due for w in weeks])
-    chart.add("Done", [w.done for w in weeks])
+    chart.add(_("Due"), [w.due for w in weeks])
+    chart.add(_("Done"), [w.done for w in weeks])
     return _finish(chart)
 
 
-def metric_summary(points: Sequence[ScorePoint], key: str, name: str) -> str:
+def metric_summary(points: Sequence[ScorePoint], key: str, name: StrOrPromise) -> str:
     """One sentence: first-week and last-week averages, then the lowest and highest day."""
     series: list[tuple[dt.date, int]] = sorted(
         (p.local_date, value) for p in points if (value := getattr(p, key)) is not None
     )
     if not series:
-        return f"No {name.lower()} scores in this period."
+        return _("No %(name)s scores in this period.") % {"name": str(name).lower()}
     first_day, last_day = series[0][0], series[-1][0]
     # On ties, the most recent day: "lowest 2 on 12 Nov" should be news, not history.
     lowest = min(series, key=lambda item: (item[1], -item[0].toordinal()))
     highest = max(series, key=lambda item: (item[1], item[0]))
     if lowest[1] == highest[1]:
-        extremes = f"it was {lowest[1]} every time"
+        extremes = _("it was %(score)s every time") % {"score": lowest[1]}
     else:
-        extremes = (
-            f"lowest {lowest[1]} on {short_date(lowest[0])}, "
-            f"highest {highest[1]} on {short_date(highest[0])}"
-        )
+        extremes = _("lowest %(low)s on %(low_day)s, highest %(high)s on %(high_day)s") % {
+            "low": lowest[1], "low_day": short_date(lowest[0]),
+            "high": highest[1], "high_day": short_date(highest[0]),
+        }
     if (last_day - first_day).days < 7:
-        average = mean(v for _, v in series)
-        return f"{name} averaged {average:.1f} over {_count(len(series))}; {extremes}."
+        average = mean(v for _day, v in series)
+        return _("%(name)s averaged %(average)s over %(count)s; %(extremes)s.") % {
+            "name": name, "average": _one_decimal(average), "count": _count(len(series)),
+            "extremes": extremes,
+        }
     first = mean(v for d, v in series if (d - first_day).days < 7)
     last = mean(v for d, v in series if (last_day - d).days < 7)
     if abs(first - last) < 0.5:
-        trend = "stayed about the same"
+        trend = _("stayed about the same")
     else:
-        trend = "went down" if last < first else "went up"
-    return (
-        f"{name} {trend}: it averaged {first:.1f} in the first week and {last:.1f} in the "
-        f"last week; {extremes}."
-    )
+        trend = _("went down") if last < first else _("went up")
+    return _(
+        "%(name)s %(trend)s: it averaged %(first)s in the first week and %(last)s in the "
+        "last week; %(extremes)s."
+    ) % {"name": name, "trend": trend, "first": _one_decimal(first),
+         "last": _one_decimal(last), "extremes": extremes}
 
 
 def _count(n: int) -> str:
-    return f"{n} check-in" + ("" if n == 1 else "s")
+    return ngettext("%(count)s check-in", "%(count)s check-ins", n) % {"count": n}
 
 
 def trend_summary(points: Sequence[ScorePoint]) -> list[str]:
     """A sentence per score, for the text beside the chart (and screen readers)."""
     if not points:
-        return ["No check-ins in this period."]
+        return [_("No check-ins in this period.")]
     return [metric_summary(points, key, name) for key, name in METRICS]
 
 
-def adherence_summary(weeks: Sequence[WeekAdherence]) -> str:
+def adherence_summary(weeks: Sequence[WeekAdherence], third_person: bool = False) -> str:
+    """The patient's adherence in a sentence, to the patient ("You did") or, for the care
+    team's report, about them ("Did")."""
     due = sum(w.due for w in weeks)
     done = sum(w.done for w in weeks)
     if not due:
-        return "No exercises were due yet."
-    text = f"You did {done} of {due} exercises that were due ({round(100 * done / due)}%)"
+        return _("No exercises were due yet.")
+    figures = {"done": done, "due": due, "percent": round(100 * done / due)}
+    if third_person:
+        text = _("Did %(done)s of %(due)s exercises that were due (%(percent)s%%)") % figures
+    else:
+        text = _("You did %(done)s of %(due)s exercises that were due (%(percent)s%%)") % figures
     finished = [w for w in weeks if w.due and not w.in_progress]
     if len(finished) > 1:
         best = max(finished, key=lambda w: (w.done / w.due, -w.week))
-        text += f"; your fullest week was week {best.week} ({best.percent}%)"
+        best_figures = {"week": best.week, "percent": best.percent}
+        if third_person:
+            text += _("; the fullest week was week %(week)s (%(percent)s%%)") % best_figures
+        else:
+            text += _("; your fullest week was week %(week)s (%(percent)s%%)") % best_figures
     current = next((w for w in weeks if w.in_progress), None)
     if current is not None:
-        text += f"; this week so far {current.done} of {current.due}"
+        text += _("; this week so far %(done)s of %(due)s") % {"done": current.done, "due": current.due}
     return text + "."
+
+
+def _one_decimal(value: float) -> str:
+    """Rounded as before (Python's format), written the active language's way (3.6 / 3,6)."""
+    return number_format(Decimal(f"{value:.1f}"), 1)

@@ -15,6 +15,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
 # Years before and after the patient's today that a date input accepts. Ten years back
 # covers any programme history; two years ahead covers any planned pause or visit.
 YEARS_BACK = 10
@@ -37,7 +40,8 @@ def in_window(day: dt.date, today: dt.date) -> bool:
 
 def window_text(today: dt.date) -> str:
     first, last = date_window(today)
-    return f"{first:%B %Y} to {last:%B %Y}"
+    return _("%(first)s to %(last)s") % {
+        "first": date_format(first, "F Y"), "last": date_format(last, "F Y")}
 
 
 @dataclass(frozen=True)
@@ -58,9 +62,9 @@ def parse_day(value: str | None, today: dt.date) -> ParsedDate:
     except ValueError:  # 2026-02-30
         day = None
     if day is None:
-        return ParsedDate(error="That is not a date we can read (the address should say e.g. 2026-03-14).")
+        return ParsedDate(error=_("That is not a date we can read (the address should say e.g. 2026-03-14)."))
     if not in_window(day, today):
-        return ParsedDate(error=f"That date is too far away: choose one from {window_text(today)}.")
+        return ParsedDate(error=_("That date is too far away: choose one from %(window)s.") % {"window": window_text(today)})
     return ParsedDate(day)
 
 
@@ -73,9 +77,9 @@ def parse_month(value: str | None, today: dt.date) -> ParsedDate:
             raise ValueError(value)
         first = dt.date(int(value[:4]), int(value[5:]), 1)
     except ValueError:  # abc, 2026-13
-        return ParsedDate(error="That is not a month we can read (the address should say e.g. 2026-03).")
+        return ParsedDate(error=_("That is not a month we can read (the address should say e.g. 2026-03)."))
     if not in_window(first, today):
-        return ParsedDate(error=f"That month is too far away: choose one from {window_text(today)}.")
+        return ParsedDate(error=_("That month is too far away: choose one from %(window)s.") % {"window": window_text(today)})
     return ParsedDate(first)
 
 

@@ -12,6 +12,7 @@ from programs.models import Enrolment
 from programs.schedule import plan_for, prefetch_for_plan
 
 from .models import CheckIn, ExerciseCompletion, JournalEntry, StressorItem
+from .stressors import add_stressor
 
 PAIN = [7, 7, 6, 6, 5, 5, 4, 4, 3]
 STRESS = [8, 7, 7, 6, 6, 5, 5, 4, 4]
@@ -122,9 +123,9 @@ def seed(people: Any) -> None:
             )
     for spec in ENTRIES:
         day = days[spec["day"] - 1]
-        if JournalEntry.objects.filter(
-            patient=patient, local_date=day, kind=spec["kind"], title=spec["title"]
-        ).exists():
+        # Titles are encrypted at rest: compared here, not in SQL.
+        same_day = JournalEntry.objects.filter(patient=patient, local_date=day, kind=spec["kind"])
+        if any(e.title == spec["title"] for e in same_day.only("pk", "title")):
             continue
         shared = spec["visibility"] == JournalEntry.Visibility.CARE_TEAM
         JournalEntry.objects.create(
@@ -141,6 +142,4 @@ def seed(people: Any) -> None:
             shared_at=timezone.now() if shared else None,
         )
     for category, text in STRESSORS:
-        StressorItem.objects.get_or_create(
-            patient=patient, category=category, text=text, defaults={"local_date": days[1]}
-        )
+        add_stressor(patient, category, text, local_date=days[1])

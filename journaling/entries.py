@@ -22,12 +22,15 @@ from __future__ import annotations
 
 import contextlib
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from programs.models import Enrolment
 from recovery.access import own
@@ -112,7 +115,7 @@ def _check_fields(fields: dict[str, Any]) -> dict[str, Any]:
         raise ValueError(f"Not entry fields: {sorted(unknown)}")
     if fields.get("visibility") == Visibility.RELEASED:
         # Write-and-release goes through release(), which never takes the words.
-        raise EntryReleased("Written-and-released words are never sent to the server.")
+        raise EntryReleased(_("Written-and-released words are never sent to the server."))
     return dict(fields)
 
 
@@ -170,7 +173,7 @@ def _write(
         if entry.patient_id != patient.pk:
             raise EntryNotFound(str(client_id))
         if entry.visibility == Visibility.RELEASED:
-            raise EntryReleased("This entry was written and released; it keeps no words.")
+            raise EntryReleased(_("This entry was written and released; it keeps no words."))
 
         current = working_copy(entry)
         wanted = _overlay(current, fields)
@@ -349,8 +352,12 @@ def _stressor_lines(data: dict[str, Any]) -> list[tuple[str, str]]:
 def snippet(entry: JournalEntry, length: int = 160) -> str:
     """A short plain-text preview of the saved entry: its search keys, as its card shows."""
     if entry.visibility == Visibility.RELEASED:
-        minutes = f" for {entry.minutes} minutes" if entry.minutes else ""
-        return f"Wrote{minutes} and released the words."
+        if entry.minutes:
+            return ngettext(
+                "Wrote for %(minutes)s minute and released the words.",
+                "Wrote for %(minutes)s minutes and released the words.", entry.minutes,
+            ) % {"minutes": entry.minutes}
+        return _("Wrote and released the words.")
     spec = kinds.KINDS.get(entry.kind)
     parts = [entry.body] if entry.body else []
     if spec is not None:
@@ -370,8 +377,8 @@ def details(entry: JournalEntry) -> list[tuple[str, str]]:
         value = entry.data.get(name)
         if value in (None, "", []):
             continue
-        rows.append((question.display, kinds.display_value(name, value)))
-    for key, label in (("pending", "Stressors to add"), ("added", "Stressors added that day")):
+        rows.append((str(question.display), kinds.display_value(name, value)))
+    for key, label in (("pending", _("Stressors to add")), ("added", _("Stressors added that day"))):
         lines = _stressor_lines({key: entry.data.get(key)})
         if lines:
             rows.append((label, "\n".join(
@@ -379,30 +386,46 @@ def details(entry: JournalEntry) -> list[tuple[str, str]]:
     return rows
 
 
+def _search_words(entry: JournalEntry) -> Iterator[str]:
+    """The words a search looks at in one entry: where its kind's registry entry says
+    (`EntryKind.search_keys`), as saved (never a pending autosave)."""
+    spec = kinds.KINDS.get(entry.kind)
+    if spec is None:
+        return
+    data = entry.data or {}
+    for key in spec.search_keys:
+        if key in ("added", "pending"):
+            continue
+        value = getattr(entry, key) if key in ("title", "recipient", "body") else data.get(key)
+        if isinstance(value, str) and value:
+            yield value
+    if spec.stressors:
+        # Stressor lines live in lists of {category, text}: matched on the lines only (never
+        # on the words "category" or "childhood").
+        yield from (text for _, text in _stressor_lines(data))
+
+
 def search(patient: User, query: str) -> QuerySet[JournalEntry]:
-    """The patient's own entries whose words contain `query`, case-insensitively, looking
-    where each kind's registry entry says (`EntryKind.search_keys`). icontains is portable:
-    LIKE on SQLite, UPPER() LIKE on PostgreSQL. The query must hold no NUL character
-    (PostgreSQL refuses one): the view's form checks it."""
+    """The patient's own entries whose words contain `query`, case-insensitively (casefold).
+
+    The words are encrypted at rest (recovery.crypto), so SQL can't look into them: this
+    decrypts the ONE patient's entries and filters in Python (a year of daily writing is
+    ~1,000 entries; bench/journal_search.py measures it), then answers a queryset by id so
+    the caller's ordering, kind filter and paging work as before. Chosen over a keyed hash
+    index because a substring search needs the words, not equality of whole values."""
     entries = own(JournalEntry.objects.all(), patient)
     query = query.strip()
     if not query:
         return entries
-    match = Q()
-    for spec in kinds.KINDS.values():
-        keys = [k for k in spec.search_keys if k not in ("added", "pending")]
-        words = Q()
-        for key in keys:
-            column = key if key in ("title", "recipient", "body") else f"data__{key}"
-            words |= Q(**{f"{column}__icontains": query})
-        match |= Q(kind=spec.value) & words
-    # Stressor lines live in lists of {category, text}: matched here, on the lines only (a
-    # JSON text search would also match the words "category" or "childhood").
     needle = query.casefold()
-    stressor_kinds = [s.value for s in kinds.KINDS.values() if s.stressors]
-    lines_match = [
-        e.pk
-        for e in entries.filter(kind__in=stressor_kinds).only("pk", "data")
-        if any(needle in text.casefold() for _, text in _stressor_lines(e.data or {}))
-    ]
-    return entries.filter(match | Q(pk__in=lines_match))
+    hits: list[int] = []
+    misses: list[int] = []
+    rows = entries.only("pk", "kind", "title", "recipient", "body", "data")
+    for entry in rows.iterator(chunk_size=500):
+        found = any(needle in words.casefold() for words in _search_words(entry))
+        (hits if found else misses).append(entry.pk)
+    # The shorter list of ids goes into the SQL (SQLite caps the number of parameters).
+    if len(hits) <= len(misses):
+        return entries.filter(pk__in=hits)
+    # ...bounded by the last id read, so an entry saved meanwhile is not let in unread.
+    return entries.exclude(pk__in=misses).filter(pk__lte=max(hits))

@@ -8,17 +8,22 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from django.http import Http404, HttpRequest
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from journaling import charts, progress
 from journaling.models import CheckIn, ExerciseCompletion, JournalEntry, StressorItem
 from programs.models import Attendance, Enrolment, Screening
-from recovery import exports
-from recovery.models import User
+from recovery import export_jobs, exports
+from recovery.models import ExportJob, User
 
 SCHEMA = "recovery.patient-export"
 SCHEMA_VERSION = 1
@@ -174,8 +179,12 @@ def _no_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
     raise ValueError(f"External resources are not allowed in exports: {url[:60]}")
 
 
-def render_pdf_html(patient: User, now: dt.datetime) -> str:
+def render_pdf_html(
+    patient: User, now: dt.datetime, progress_to: Callable[[int], None] | None = None
+) -> str:
+    step = progress_to or (lambda percent: None)
     data = build_export(patient, now)
+    step(30)
     today = patient.local_today(now)
     start = today - dt.timedelta(days=PDF_CHART_DAYS - 1)
     points = progress.score_points(patient, start, today)
@@ -187,6 +196,7 @@ def render_pdf_html(patient: User, now: dt.datetime) -> str:
         }
         for enrolment, weeks in progress.adherence_by_enrolment(patient, today)
     ]
+    step(50)
     return render_to_string(
         "journaling/mydata/export_pdf.html",
         {
@@ -201,9 +211,43 @@ def render_pdf_html(patient: User, now: dt.datetime) -> str:
     )
 
 
-def export_pdf(patient: User, now: dt.datetime) -> bytes:
+def export_pdf(
+    patient: User, now: dt.datetime, progress_to: Callable[[int], None] | None = None
+) -> bytes:
     from weasyprint import HTML  # heavy import: only when a PDF is asked for
 
-    pdf = HTML(string=render_pdf_html(patient, now), url_fetcher=_no_fetch).write_pdf()
+    html = render_pdf_html(patient, now, progress_to)
+    if progress_to:
+        progress_to(60)  # WeasyPrint's layout is most of the time and reports nothing
+    pdf = HTML(string=html, url_fetcher=_no_fetch).write_pdf()
     assert pdf is not None  # write_pdf() returns bytes when no target is given
     return pdf
+
+
+# --- the PDF as a worker's export job (recovery.export_jobs) ----------------------------------
+# A year of history took ~29 s inside a web request (issue 12); the worker builds it now and
+# the patient downloads it from the job's page. The JSON stays synchronous (it is fast).
+PDF_JOB = "my_data_pdf"
+
+
+def pdf_filename(patient: User, now: dt.datetime) -> str:
+    return f"my-data-{patient.local_today(now):%Y-%m-%d}.pdf"
+
+
+def build_pdf_job(job: ExportJob, progress_to: Callable[[int], None]) -> export_jobs.Built:
+    now = timezone.now()
+    patient = job.owner
+    return export_jobs.Built(export_pdf(patient, now, progress_to), pdf_filename(patient, now))
+
+
+def allow_pdf_job(request: HttpRequest, job: ExportJob, download: bool) -> None:
+    """A patient's own data only (the owner check is the core's; this one holds the kind)."""
+    if job.patient_id != job.owner_id or not request.user.is_authenticated:
+        raise Http404("Not found")
+
+
+def register_pdf_job() -> None:
+    export_jobs.register(export_jobs.ExportKind(
+        name=PDF_JOB, label=str(_("My data (PDF)")), build=build_pdf_job, allow=allow_pdf_job,
+        back_url=lambda job: reverse("journaling:my_data"),
+    ))

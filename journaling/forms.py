@@ -4,10 +4,12 @@ search, and the stressor inventory."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.validators import MaxLengthValidator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from programs.models import ExerciseTemplate
 from recovery.models import User
@@ -17,6 +19,9 @@ from .kinds import MAX_LINE_CHARS, MAX_WORDS_CHARS, Question
 from .models import EMOTIONS, JournalEntry, StressorItem
 from .stressors import MAX_STRESSOR_CHARS
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise  # dev-only package: typing only
+
 Kind = JournalEntry.Kind
 Visibility = JournalEntry.Visibility
 
@@ -25,28 +30,29 @@ Visibility = JournalEntry.Visibility
 MAX_SEQ = 2**53 - 1
 
 VISIBILITY_CHOICES = [
-    (Visibility.PRIVATE, "Private"),
-    (Visibility.CARE_TEAM, "Share with my care team"),
-    (Visibility.RELEASED, "Write and release"),
+    (Visibility.PRIVATE, gettext_lazy("Private")),
+    (Visibility.CARE_TEAM, gettext_lazy("Share with my care team")),
+    (Visibility.RELEASED, gettext_lazy("Write and release")),
 ]
-VISIBILITY_HELP: dict[str, str] = {
-    Visibility.PRIVATE: "Only you can ever read it.",
-    Visibility.CARE_TEAM: "Your clinician and care team can read it once you save it.",
-    Visibility.RELEASED: "Your words stay on this device and are discarded when you press "
-    "Release. Only the fact that you wrote (the kind of entry and the minutes) is recorded.",
+VISIBILITY_HELP: dict[str, StrOrPromise] = {
+    Visibility.PRIVATE: gettext_lazy("Only you can ever read it."),
+    Visibility.CARE_TEAM: gettext_lazy("Your clinician and care team can read it once you save it."),
+    Visibility.RELEASED: gettext_lazy("Your words stay on this device and are discarded when you press "
+    "Release. Only the fact that you wrote (the kind of entry and the minutes) is recorded."),
 }
 STRESSOR_FIELDS = tuple(f"add_{value}" for value in StressorItem.Category.values)
 META_FIELDS = ("client_id", "base_revision", "editor_id", "editor_seq", "kind", "exercise",
                "flare")
 
 
-NUL_MESSAGE = ("This text holds an invisible character that cannot be saved (a NUL, often "
-               "from a paste). Remove it to save; your words are kept here and on this device.")
+NUL_MESSAGE = (gettext_lazy("This text holds an invisible character that cannot be saved (a NUL, often "
+               "from a paste). Remove it to save; your words are kept here and on this device."))
 
 
 def too_long_message(limit: int, length: int) -> str:
-    return (f"This is {length:,} characters long; the limit is {limit:,}. Shorten it by "
-            f"{length - limit:,} to save. Your words are kept here and on this device.")
+    return _("This is %(length)s characters long; the limit is %(limit)s. Shorten it by "
+             "%(over)s to save. Your words are kept here and on this device.") % {
+        "length": f"{length:,}", "limit": f"{limit:,}", "over": f"{length - limit:,}"}
 
 
 class WordsField(forms.CharField):
@@ -85,7 +91,7 @@ def _area(rows: int = 4) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": rows})
 
 
-SCALE_MESSAGE = "Intensity is a number from 0 (none) to 10 (the worst)."
+SCALE_MESSAGE = gettext_lazy("Intensity is a number from 0 (none) to 10 (the worst).")
 
 
 def _question_field(q: Question) -> forms.Field:
@@ -139,25 +145,25 @@ class EntryForm(PlainForm):
     exercise = forms.CharField(required=False, widget=forms.HiddenInput)
     flare = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
-    title = WordsField(label="Title", max_length=MAX_LINE_CHARS)
+    title = WordsField(label=gettext_lazy("Title"), max_length=MAX_LINE_CHARS)
     recipient = WordsField(
-        label="To whom",
+        label=gettext_lazy("To whom"),
         max_length=MAX_LINE_CHARS,
-        help_text="A person, a group, your body, your younger self…",
+        help_text=gettext_lazy("A person, a group, your body, your younger self…"),
     )
-    body = WordsField(label="Your words", max_length=MAX_WORDS_CHARS, widget=_area(12))
+    body = WordsField(label=gettext_lazy("Your words"), max_length=MAX_WORDS_CHARS, widget=_area(12))
     visibility = forms.ChoiceField(
-        label="Who can read this entry?",
+        label=gettext_lazy("Who can read this entry?"),
         choices=VISIBILITY_CHOICES,
         initial=Visibility.PRIVATE,
         widget=forms.RadioSelect,
     )
     minutes = forms.IntegerField(
-        label="Minutes spent writing (optional)",
+        label=gettext_lazy("Minutes spent writing (optional)"),
         required=False,
         min_value=0,
         max_value=1440,
-        error_messages={"max_value": "Minutes: at most 1440 (a whole day)."},
+        error_messages={"max_value": gettext_lazy("Minutes: at most 1440 (a whole day).")},
     )
 
     def __init__(self, *args: Any, patient: User, kind: str, autosave: bool = False,
@@ -177,8 +183,8 @@ class EntryForm(PlainForm):
         if self.spec.stressors:
             for value, label in StressorItem.Category.choices:
                 self.fields[f"add_{value}"] = WordsField(
-                    label=f"Add to “{label}”", max_length=5000, widget=_area(3),
-                    help_text=f"One stressor a line (at most {MAX_STRESSOR_CHARS} characters).",
+                    label=_("Add to “%(label)s”") % {"label": label}, max_length=5000, widget=_area(3),
+                    help_text=_("One stressor a line (at most %(limit)s characters).") % {"limit": MAX_STRESSOR_CHARS},
                 )
         # Fields in the order the template shows them (meta, columns, answers, the rest).
         order = [*META_FIELDS, "title", "recipient", *self.spec.question_names,
@@ -199,7 +205,7 @@ class EntryForm(PlainForm):
     def clean_kind(self) -> str:
         kind = self.cleaned_data["kind"]
         if kind != self.entry_kind:
-            raise forms.ValidationError("The kind of an entry cannot change.")
+            raise forms.ValidationError(_("The kind of an entry cannot change."))
         return str(kind)
 
     def clean_exercise(self) -> ExerciseTemplate | None:
@@ -212,8 +218,8 @@ class EntryForm(PlainForm):
             for number, line in enumerate((data.get(name) or "").splitlines(), start=1):
                 if len(line.strip()) > MAX_STRESSOR_CHARS:
                     self.add_error(name, forms.ValidationError(
-                        f"Line {number} is {len(line.strip()):,} characters long; one "
-                        f"stressor is at most {MAX_STRESSOR_CHARS}. Split or shorten it.",
+                        _("Line %(number)s is %(count)s characters long; one stressor is at most "
+                              "%(limit)s. Split or shorten it.") % {"number": number, "count": format(len(line.strip()), ","), "limit": MAX_STRESSOR_CHARS},
                         code="max_length"))
                     break
         if self.autosave or data.get("visibility") == Visibility.RELEASED:
@@ -297,19 +303,19 @@ class EntryForm(PlainForm):
 
 
 class ReleaseForm(PlainForm):
-    """Write and release: the words are never part of this form."""
+    gettext_lazy("""Write and release: the words are never part of this form.""")
 
     client_id = forms.UUIDField(widget=forms.HiddenInput)
     kind = forms.ChoiceField(choices=Kind.choices, widget=forms.HiddenInput)
     exercise = forms.CharField(required=False, widget=forms.HiddenInput)
     minutes = forms.IntegerField(
-        label="Minutes you wrote for (optional)", required=False, min_value=0, max_value=1440
+        label=gettext_lazy("Minutes you wrote for (optional)"), required=False, min_value=0, max_value=1440
     )
 
 
 class PrivacyForm(PlainForm):
     visibility = forms.ChoiceField(
-        label="Who can read this entry?", choices=VISIBILITY_CHOICES, widget=forms.RadioSelect
+        label=gettext_lazy("Who can read this entry?"), choices=VISIBILITY_CHOICES, widget=forms.RadioSelect
     )
     confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
@@ -319,8 +325,8 @@ class SearchForm(forms.Form):
     compare) with a message instead of a 500; an unknown kind just means all kinds."""
 
     q = forms.CharField(required=False, max_length=200, error_messages={
-        "max_length": "Search for at most 200 characters.",
-        "null_characters_not_allowed": "Search words cannot contain that character.",
+        "max_length": gettext_lazy("Search for at most 200 characters."),
+        "null_characters_not_allowed": gettext_lazy("Search words cannot contain that character."),
     })
     kind = forms.CharField(required=False)
 
@@ -332,9 +338,9 @@ class SearchForm(forms.Form):
 class StressorForm(PlainForm):
     category = forms.ChoiceField(choices=StressorItem.Category.choices, widget=forms.HiddenInput)
     text = WordsField(
-        label="Add a stressor",
+        label=gettext_lazy("Add a stressor"),
         required=True,
         strip=True,
         max_length=MAX_STRESSOR_CHARS,
-        error_messages={"required": "Write a few words about the stressor first."},
+        error_messages={"required": gettext_lazy("Write a few words about the stressor first.")},
     )

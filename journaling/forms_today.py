@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise  # dev-only package: typing only
 
 # The words at each end of a 0-10 scale, shown under the choices.
-SCALE_ENDS: dict[str, tuple[str, str]] = {
-    "pain": ("No pain", "Worst pain imaginable"),
-    "stress": ("No stress, calm", "Extreme stress"),
-    "mood": ("Very low", "Very good"),
+SCALE_ENDS: dict[str, tuple[StrOrPromise, StrOrPromise]] = {
+    "pain": (gettext_lazy("No pain"), gettext_lazy("Worst pain imaginable")),
+    "stress": (gettext_lazy("No stress, calm"), gettext_lazy("Extreme stress")),
+    "mood": (gettext_lazy("Very low"), gettext_lazy("Very good")),
 }
 SCORE_CHOICES = [(n, str(n)) for n in range(11)]
 
 
-def _score(label: str) -> forms.TypedChoiceField:
+def _score(label: StrOrPromise) -> forms.TypedChoiceField:
     # Eleven radio buttons, none chosen until the patient picks one: a slider always sends
     # a value (its starting 5 was saved as if chosen), an untouched radio group sends none,
     # with or without JavaScript. Unanswered is allowed; save_checkin wants at least one.
@@ -26,17 +31,17 @@ def _score(label: str) -> forms.TypedChoiceField:
         coerce=int,
         empty_value=None,
         required=False,
-        error_messages={"invalid_choice": f"{label} must be a whole number from 0 to 10."},
+        error_messages={"invalid_choice": format_lazy(gettext_lazy("{label} must be a whole number from 0 to 10."), label=label)},
         widget=forms.RadioSelect,
     )
 
 
 class CheckInForm(forms.Form):
-    pain = _score("Pain")
-    stress = _score("Stress")
-    mood = _score("Mood")
+    pain = _score(gettext_lazy("Pain"))
+    stress = _score(gettext_lazy("Stress"))
+    mood = _score(gettext_lazy("Mood"))
     note = forms.CharField(
-        label="Note (optional)",
+        label=gettext_lazy("Note (optional)"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -48,7 +53,7 @@ class CheckInForm(forms.Form):
 
     def scales(self) -> Iterator[tuple[forms.BoundField, str, str]]:
         for name, (low, high) in SCALE_ENDS.items():
-            yield self[name], low, high
+            yield self[name], str(low), str(high)
 
 
 class CompletionForm(forms.Form):
@@ -57,9 +62,9 @@ class CompletionForm(forms.Form):
         min_value=1,
         max_value=600,
         error_messages={
-            "invalid": "Minutes must be a whole number from 1 to 600.",
-            "min_value": "Minutes must be a whole number from 1 to 600.",
-            "max_value": "Minutes must be a whole number from 1 to 600.",
+            "invalid": gettext_lazy("Minutes must be a whole number from 1 to 600."),
+            "min_value": gettext_lazy("Minutes must be a whole number from 1 to 600."),
+            "max_value": gettext_lazy("Minutes must be a whole number from 1 to 600."),
         },
     )
     note = forms.CharField(required=False, max_length=2000)

@@ -9,9 +9,15 @@ to a kind, is one edit here (plus its label in `JournalEntry.Kind`, which migrat
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.utils.translation import gettext_lazy
 
 from journaling.models import EMOTIONS, JournalEntry, StressorItem
 from programs.models import ExerciseTemplate
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise  # dev-only package: typing only
 
 EX = ExerciseTemplate.Kind
 JK = JournalEntry.Kind
@@ -33,10 +39,10 @@ class Question:
     """
 
     name: str
-    label: str
-    display: str
+    label: StrOrPromise
+    display: StrOrPromise
     type: str = "text"
-    help: str = ""
+    help: StrOrPromise = ""
     rows: int = 4
 
     @property
@@ -50,17 +56,17 @@ class Requirement:
     or on the whole form when `on` is empty)."""
 
     fields: tuple[str, ...]
-    message: str
+    message: StrOrPromise
     on: str = ""
 
 
 @dataclass(frozen=True)
 class EntryKind:
     value: str
-    info: str
+    info: StrOrPromise
     columns: tuple[str, ...] = ("title", "body")  # which of title/recipient/body it uses
     questions: tuple[Question, ...] = ()
-    body_help: str = ""
+    body_help: StrOrPromise = ""
     required: tuple[Requirement, ...] = ()
     exercise_kinds: tuple[str, ...] = ()
     stressors: bool = False  # grows the stressor inventory (lines to add, per category)
@@ -82,26 +88,26 @@ class EntryKind:
 
 
 BODY_REQUIRED = Requirement(
-    ("body",), "Write something before saving — even one line is enough.", on="body"
+    ("body",), gettext_lazy("Write something before saving — even one line is enough."), on="body"
 )
 
 SYMPTOM_EMOTION_QUESTIONS = (
-    Question("when", "When did the symptom come?", "When", "line",
-             help="For example: “this morning, after the phone call”."),
-    Question("where", "Where were you, and where did you feel it?", "Where", "line"),
-    Question("intensity", "Intensity (0 = none, 10 = the worst)", "Intensity (0-10)", "scale"),
-    Question("happening", "What was happening?", "What was happening"),
-    Question("emotions", "What were you feeling?", "Feelings", "emotions"),
-    Question("thoughts", "Thoughts", "Thoughts",
-             help="“My back hurts. Something's going on. How am I feeling?”"),
+    Question("when", gettext_lazy("When did the symptom come?"), gettext_lazy("When"), "line",
+             help=gettext_lazy("For example: “this morning, after the phone call”.")),
+    Question("where", gettext_lazy("Where were you, and where did you feel it?"), gettext_lazy("Where"), "line"),
+    Question("intensity", gettext_lazy("Intensity (0 = none, 10 = the worst)"), gettext_lazy("Intensity (0-10)"), "scale"),
+    Question("happening", gettext_lazy("What was happening?"), gettext_lazy("What was happening")),
+    Question("emotions", gettext_lazy("What were you feeling?"), gettext_lazy("Feelings"), "emotions"),
+    Question("thoughts", gettext_lazy("Thoughts"), gettext_lazy("Thoughts"),
+             help=gettext_lazy("“My back hurts. Something's going on. How am I feeling?”")),
 )
 ATTENTION_QUESTIONS = (
-    Question("symptom", "What was the symptom?", "The symptom", rows=3),
-    Question("told_myself", "What did you tell yourself?", "What I told myself",
-             help="For example: “This is TMS, not damage. I am safe.”"),
-    Question("shifted_to", "What did you shift your attention to?",
-             "What I shifted my attention to", rows=3),
-    Question("how_it_went", "How did it go?", "How it went", rows=3),
+    Question("symptom", gettext_lazy("What was the symptom?"), gettext_lazy("The symptom"), rows=3),
+    Question("told_myself", gettext_lazy("What did you tell yourself?"), gettext_lazy("What I told myself"),
+             help=gettext_lazy("For example: “This is TMS, not damage. I am safe.”")),
+    Question("shifted_to", gettext_lazy("What did you shift your attention to?"),
+             gettext_lazy("What I shifted my attention to"), rows=3),
+    Question("how_it_went", gettext_lazy("How did it go?"), gettext_lazy("How it went"), rows=3),
 )
 
 KINDS: dict[str, EntryKind] = {
@@ -109,62 +115,62 @@ KINDS: dict[str, EntryKind] = {
     for k in (
         EntryKind(
             JK.FREE_WRITING,
-            info="Write about what is bothering you, today or long ago.",
-            body_help="Write freely about what is bothering you: no one grades it.",
+            info=gettext_lazy("Write about what is bothering you, today or long ago."),
+            body_help=gettext_lazy("Write freely about what is bothering you: no one grades it."),
             required=(BODY_REQUIRED,),
             exercise_kinds=(EX.EXPRESSIVE_WRITING,),
         ),
         EntryKind(
             JK.UNSENT_LETTER,
-            info="Say what you could never say to someone. The letter is never sent.",
+            info=gettext_lazy("Say what you could never say to someone. The letter is never sent."),
             columns=("title", "recipient", "body"),
-            body_help="Say everything you could never say. The letter is never sent.",
+            body_help=gettext_lazy("Say everything you could never say. The letter is never sent."),
             required=(
                 BODY_REQUIRED,
-                Requirement(("recipient",), "Say who the letter is to — a name, or “my younger "
-                            "self”, is enough.", on="recipient"),
+                Requirement(("recipient",), gettext_lazy("Say who the letter is to — a name, or “my younger "
+                            "self”, is enough."), on="recipient"),
             ),
             exercise_kinds=(EX.UNSENT_LETTER,),
         ),
         EntryKind(
             JK.STRESSOR_INVENTORY,
-            info="Grow your list of stressors: childhood, personality, current pressures, "
-            "ageing and mortality.",
-            body_help="Optional: anything you noticed while making the list.",
+            info=gettext_lazy("Grow your list of stressors: childhood, personality, current pressures, "
+            "ageing and mortality."),
+            body_help=gettext_lazy("Optional: anything you noticed while making the list."),
             required=(Requirement(
                 ("body", *(f"add_{c}" for c in StressorItem.Category.values)),
-                "Add at least one stressor to a category, or write a few words.",
+                gettext_lazy("Add at least one stressor to a category, or write a few words."),
             ),),
             exercise_kinds=(EX.STRESSOR_INVENTORY,),
             stressors=True,
         ),
         EntryKind(
             JK.AFFIRMATION,
-            info="A few kind, true words to yourself for today.",
-            body_help="For example: “My body is strong and healthy. The pain is real, and it "
-            "is not damage.”",
+            info=gettext_lazy("A few kind, true words to yourself for today."),
+            body_help=gettext_lazy("For example: “My body is strong and healthy. The pain is real, and it "
+            "is not damage.”"),
             required=(BODY_REQUIRED,),
             exercise_kinds=(EX.SELF_AFFIRMATION,),
         ),
         EntryKind(
             JK.SYMPTOM_EMOTION,
-            info="A symptom came: what was happening, and what were you feeling?",
+            info=gettext_lazy("A symptom came: what was happening, and what were you feeling?"),
             columns=("title",),
             questions=SYMPTOM_EMOTION_QUESTIONS,
             required=(Requirement(
                 tuple(q.name for q in SYMPTOM_EMOTION_QUESTIONS),
-                "Fill in at least what was happening or what you were feeling.",
+                gettext_lazy("Fill in at least what was happening or what you were feeling."),
             ),),
             exercise_kinds=(EX.SYMPTOM_EMOTION,),
         ),
         EntryKind(
             JK.ATTENTION_SHIFTING,
-            info="How you blocked the symptom thought, then shifted your attention.",
+            info=gettext_lazy("How you blocked the symptom thought, then shifted your attention."),
             columns=("title",),
             questions=ATTENTION_QUESTIONS,
             required=(Requirement(
                 tuple(q.name for q in ATTENTION_QUESTIONS),
-                "Fill in at least one of the questions before saving.",
+                gettext_lazy("Fill in at least one of the questions before saving."),
             ),),
             exercise_kinds=(EX.ATTENTION_SHIFTING,),
         ),
@@ -185,7 +191,7 @@ def get(kind: str) -> EntryKind:
 
 def choices() -> list[tuple[str, str, str]]:
     """(value, label, what it is for), in the order a patient is offered them."""
-    return [(k.value, k.label, k.info) for k in KINDS.values()]
+    return [(k.value, k.label, str(k.info)) for k in KINDS.values()]
 
 
 ENTRY_KIND_FOR_EXERCISE: dict[str, str] = {

@@ -4,24 +4,34 @@ the stressor inventory. Every row is keyed by the patient's *local* date."""
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from recovery.crypto import (
+    EncryptedCharField,
+    EncryptedJSONField,
+    EncryptedTextField,
+    blind_index,
+    blind_indexes,
+)
 
 EMOTIONS = [
-    ("anger", "Anger"),
-    ("guilt", "Guilt"),
-    ("helplessness", "Helplessness"),
-    ("dependency", "Dependency"),
-    ("sadness", "Sadness"),
-    ("fear", "Fear"),
-    ("not_good_enough", "“Not good enough”"),
-    ("shame", "Shame"),
-    ("anxiety", "Anxiety / worry"),
-    ("resentment", "Resentment"),
+    ("anger", gettext_lazy("Anger")),
+    ("guilt", gettext_lazy("Guilt")),
+    ("helplessness", gettext_lazy("Helplessness")),
+    ("dependency", gettext_lazy("Dependency")),
+    ("sadness", gettext_lazy("Sadness")),
+    ("fear", gettext_lazy("Fear")),
+    ("not_good_enough", gettext_lazy("“Not good enough”")),
+    ("shame", gettext_lazy("Shame")),
+    ("anxiety", gettext_lazy("Anxiety / worry")),
+    ("resentment", gettext_lazy("Resentment")),
 ]
 
 
@@ -38,7 +48,7 @@ class CheckIn(models.Model):
     nothing: a measure they did not answer stays empty (never a default such as 5), and at
     least one of the three is answered."""
 
-    SCORES = (("pain", "Pain"), ("stress", "Stress"), ("mood", "Mood"))
+    SCORES = (("pain", gettext_lazy("Pain")), ("stress", gettext_lazy("Stress")), ("mood", gettext_lazy("Mood")))
 
     patient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="checkins"
@@ -47,7 +57,7 @@ class CheckIn(models.Model):
     pain = models.PositiveSmallIntegerField(null=True, blank=True)
     stress = models.PositiveSmallIntegerField(null=True, blank=True)
     mood = models.PositiveSmallIntegerField(null=True, blank=True)
-    note = models.TextField(blank=True)
+    note = EncryptedTextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -69,9 +79,9 @@ class CheckIn(models.Model):
 
     def scores_text(self) -> str:
         """"pain 4, mood 6": the scores the patient gave, in words, leaving out unset ones."""
-        given = [f"{label.lower()} {getattr(self, name)}" for name, label in self.SCORES
+        given = [f"{str(label).lower()} {getattr(self, name)}" for name, label in self.SCORES
                  if getattr(self, name) is not None]
-        return ", ".join(given) or "no scores"
+        return ", ".join(given) or _("no scores")
 
 
 class ExerciseCompletion(models.Model):
@@ -86,7 +96,7 @@ class ExerciseCompletion(models.Model):
     )
     local_date = models.DateField()
     minutes = models.PositiveSmallIntegerField(null=True, blank=True)
-    note = models.TextField(blank=True)
+    note = EncryptedTextField(blank=True)
     completed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -112,21 +122,21 @@ class JournalEntryQuerySet(models.QuerySet["JournalEntry"]):
 
 class JournalEntry(models.Model):
     class Kind(models.TextChoices):
-        FREE_WRITING = "free_writing", "Free writing"
-        UNSENT_LETTER = "unsent_letter", "Unsent letter"
-        STRESSOR_INVENTORY = "stressor_inventory", "Stressor inventory"
-        AFFIRMATION = "affirmation", "Self-affirmation"
-        SYMPTOM_EMOTION = "symptom_emotion", "Symptom-emotion connection"
-        ATTENTION_SHIFTING = "attention_shifting", "Blocking then shifting attention"
+        FREE_WRITING = "free_writing", gettext_lazy("Free writing")
+        UNSENT_LETTER = "unsent_letter", gettext_lazy("Unsent letter")
+        STRESSOR_INVENTORY = "stressor_inventory", gettext_lazy("Stressor inventory")
+        AFFIRMATION = "affirmation", gettext_lazy("Self-affirmation")
+        SYMPTOM_EMOTION = "symptom_emotion", gettext_lazy("Symptom-emotion connection")
+        ATTENTION_SHIFTING = "attention_shifting", gettext_lazy("Blocking then shifting attention")
 
     class Visibility(models.TextChoices):
-        PRIVATE = "private", "Private — only I can read it"
-        CARE_TEAM = "care_team", "Shared with my care team"
-        RELEASED = "released", "Write and release — the text is never saved"
+        PRIVATE = "private", gettext_lazy("Private — only I can read it")
+        CARE_TEAM = "care_team", gettext_lazy("Shared with my care team")
+        RELEASED = "released", gettext_lazy("Write and release — the text is never saved")
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SAVED = "saved", "Saved"
+        DRAFT = "draft", gettext_lazy("Draft")
+        SAVED = "saved", gettext_lazy("Saved")
 
     patient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="journal_entries"
@@ -135,10 +145,13 @@ class JournalEntry(models.Model):
     # finds the same row instead of creating a second entry.
     client_id = models.UUIDField(default=uuid.uuid4, unique=True)
     kind = models.CharField(max_length=32, choices=Kind.choices, default=Kind.FREE_WRITING)
-    title = models.CharField(max_length=200, blank=True)
-    recipient = models.CharField(max_length=200, blank=True, help_text="For an unsent letter.")
-    body = models.TextField(blank=True)
-    data = models.JSONField(default=dict, blank=True, help_text="Structured fields of the kind.")
+    # The words are encrypted at rest (recovery.crypto); kind, dates, visibility stay plain.
+    title = EncryptedCharField(max_length=200, blank=True)
+    recipient = EncryptedCharField(max_length=200, blank=True, help_text=gettext_lazy("For an unsent letter."))
+    body = EncryptedTextField(blank=True)
+    data = EncryptedJSONField(
+        default=dict, blank=True, help_text=gettext_lazy("Structured fields of the kind.")
+    )
     visibility = models.CharField(
         max_length=16, choices=Visibility.choices, default=Visibility.PRIVATE
     )
@@ -153,7 +166,7 @@ class JournalEntry(models.Model):
     # Autosaves of a *saved* entry land here (the content fields, as journaling.entries
     # writes them), not in the fields above: the care team reads the entry as last saved,
     # never a half-written edit. "Save entry" promotes them; None when there are none.
-    unsaved_edits = models.JSONField(null=True, blank=True, editable=False)
+    unsaved_edits = EncryptedJSONField(null=True, blank=True, editable=False)
     exercise = models.ForeignKey(
         "programs.ExerciseTemplate",
         null=True,
@@ -189,22 +202,36 @@ class JournalEntry(models.Model):
         return self.visibility == self.Visibility.CARE_TEAM and self.status == self.Status.SAVED
 
 
+class StressorItemQuerySet(models.QuerySet["StressorItem"]):
+    def same_line(self, text: str) -> StressorItemQuerySet:
+        """Items holding `text`, regardless of case, found by their blind index (the text
+        itself is encrypted): under any configured key, so rows not yet rotated match too."""
+        return self.filter(text_index__in=blind_indexes(text))
+
+
 class StressorItem(models.Model):
     """One line of the stressor inventory, which the patient grows over weeks (Sarno)."""
 
     class Category(models.TextChoices):
-        CHILDHOOD = "childhood", "Childhood"
-        PERSONALITY = "personality", "Personality traits (perfectionism, “goodism”)"
-        CURRENT = "current", "Current life pressures"
-        AGEING = "ageing", "Ageing and mortality"
+        CHILDHOOD = "childhood", gettext_lazy("Childhood")
+        PERSONALITY = "personality", gettext_lazy("Personality traits (perfectionism, “goodism”)")
+        CURRENT = "current", gettext_lazy("Current life pressures")
+        AGEING = "ageing", gettext_lazy("Ageing and mortality")
 
     patient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="stressors"
     )
     category = models.CharField(max_length=16, choices=Category.choices)
-    text = models.CharField(max_length=500)
+    text = EncryptedCharField(max_length=500)
+    # A keyed hash of the line regardless of case (recovery.crypto.blind_index), set on save:
+    # what the one-line-per-category constraint compares, since the text is encrypted.
+    text_index = models.CharField(max_length=64, editable=False)
     local_date = models.DateField()
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = StressorItemQuerySet.as_manager()
+    # (text field, index field): rotate_field_keys recomputes the index with the newest key.
+    BLIND_INDEX = ("text", "text_index")
 
     class Meta:
         ordering = ["category", "created_at"]
@@ -212,9 +239,16 @@ class StressorItem(models.Model):
             # The same line twice in a category is one stressor, even when two identical
             # posts race (journaling.entries.add_stressor relies on it).
             models.UniqueConstraint(
-                "patient", "category", Lower("text"), name="one_stressor_per_line"
+                fields=["patient", "category", "text_index"], name="one_stressor_per_line"
             )
         ]
 
     def __str__(self) -> str:
         return self.text
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.text_index = blind_index(self.text)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "text" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "text_index"}
+        super().save(*args, **kwargs)

@@ -10,7 +10,9 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.db.models.functions import Substr
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from journaling.charts import ScorePoint, WeekAdherence
 from journaling.models import CheckIn, ExerciseCompletion, JournalEntry
@@ -78,7 +80,7 @@ def weekly_adherence(
     """
     days_of: dict[int, list[dt.date]] = defaultdict(list)
     day = enrolment.start_date
-    for _ in range(MAX_PROGRAMME_DAYS):
+    for _step in range(MAX_PROGRAMME_DAYS):
         if day > today:
             break
         plan = plan_for(enrolment, day)
@@ -136,19 +138,19 @@ class DayActivity:
         """What was logged, in words, for screen readers (the calendar cell is terse)."""
         parts = []
         if self.checkin is not None:
-            parts.append(f"checked in, {self.checkin.scores_text()}")
+            parts.append(_("checked in, %(scores)s") % {"scores": self.checkin.scores_text()})
         if self.completions:
             n = len(self.completions)
-            parts.append(f"{n} exercise{'s' if n != 1 else ''} done")
+            parts.append(ngettext("%(count)s exercise done", "%(count)s exercises done", n) % {"count": n})
         if self.entries:
             n = len(self.entries)
-            parts.append(f"{n} journal entr{'ies' if n != 1 else 'y'}")
-        return ", ".join(parts) or "nothing logged"
+            parts.append(ngettext("%(count)s journal entry", "%(count)s journal entries", n) % {"count": n})
+        return ", ".join(parts) or _("nothing logged")
 
     @property
     def description(self) -> str:
         """The whole day in words: "12 November, checked in, pain 4"."""
-        return f"{self.local_date.day} {self.local_date:%B}, {self.summary}"
+        return f"{date_format(self.local_date, 'j F')}, {self.summary}"
 
     def timeline(self) -> list[tuple[dt.datetime, str, object]]:
         """(time, kind, item) in the order they happened."""
@@ -180,13 +182,14 @@ def activity_between(patient: User, start: dt.date, end: dt.date) -> dict[dt.dat
     )
     for completion in completions:
         days[completion.local_date].completions.append(completion)
+    # The body is encrypted at rest (recovery.crypto): the excerpt is cut in Python, not SQL.
     entries = (
         JournalEntry.objects.filter(patient=patient, local_date__range=span)
-        .defer("body", "data")
-        .annotate(excerpt=Substr("body", 1, 160))
+        .defer("data", "unsaved_edits")
         .order_by("created_at")
     )
     for entry in entries:
+        entry.excerpt = entry.body[:160]  # type: ignore[attr-defined]
         days[entry.local_date].entries.append(entry)
     return days
 

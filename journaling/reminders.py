@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from django.conf import settings
 from django.db.models import DateField, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Greatest
+from django.utils.translation import gettext_lazy
 
 from programs.models import Enrolment
 from recovery.models import PatientProfile, ReminderLedger
@@ -119,10 +120,10 @@ def register() -> None:
     from recovery.notifications import registry
 
     registry.register(ReminderKind(
-        name=DAILY, label="Daily practice reminder", audience="patient",
-        due=daily_practice_due, title="Your practice for today", url="/today/",
+        name=DAILY, label=gettext_lazy("Daily practice reminder"), audience="patient",
+        due=daily_practice_due, title=gettext_lazy("Your practice for today"), url="/today/",
     ))
     registry.register(ReminderKind(
-        name=NUDGE, label="A gentle nudge after a few quiet days", audience="patient",
-        due=inactivity_due, title="Whenever you're ready", url="/today/",
+        name=NUDGE, label=gettext_lazy("A gentle nudge after a few quiet days"), audience="patient",
+        due=inactivity_due, title=gettext_lazy("Whenever you're ready"), url="/today/",
     ))

@@ -17,16 +17,19 @@ from typing import Any
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from journaling.dates import zone_label
 from journaling.kinds import entry_kind_for
 from journaling.models import CheckIn, ExerciseCompletion
 from journaling.progress import week_adherence
+from programs.i18n import localized
 from programs.models import Enrolment, ExerciseTemplate, Occurrence, Session, Week
 from programs.schedule import DayPlan, plan_for, prefetch_for_plan, programme_date
 from recovery.models import User
 
-SCORE_NAMES = {"pain": "Pain", "stress": "Stress", "mood": "Mood"}
+SCORE_NAMES = {"pain": gettext_lazy("Pain"), "stress": gettext_lazy("Stress"), "mood": gettext_lazy("Mood")}
 LOOKAHEAD_DAYS = 14  # how far ahead the plan is searched for the next appointment
 
 
@@ -39,9 +42,9 @@ def _score_errors(scores: dict[str, Any]) -> dict[str, str]:
         if value is None:
             continue  # not chosen: saved as unset, never as a made-up middle value
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10:
-            errors[name] = f"{SCORE_NAMES[name]} must be a whole number from 0 to 10."
+            errors[name] = _("%(name)s must be a whole number from 0 to 10.") % {"name": SCORE_NAMES[name]}
     if not errors and all(value is None for value in scores.values()):
-        errors[NON_FIELD_ERRORS] = "Choose at least one of pain, stress or mood."
+        errors[NON_FIELD_ERRORS] = _("Choose at least one of pain, stress or mood.")
     return errors
 
 
@@ -94,14 +97,14 @@ def complete_exercise(
     completed; anything else raises ValidationError.
     """
     if enrolment.patient_id != patient.pk or exercise.version_id != enrolment.version_id:
-        raise ValidationError("This exercise is not part of your programme.")
+        raise ValidationError(_("This exercise is not part of your programme."))
     existing = _done_on(patient, exercise, local_date)
     if existing is not None:
         return existing
     if exercise.pk not in {ex.pk for ex in plan_for(enrolment, local_date).exercises}:
-        raise ValidationError("This exercise is not due today.")
+        raise ValidationError(_("This exercise is not due today."))
     if minutes is not None and not 0 < minutes <= 600:
-        raise ValidationError({"minutes": "Minutes must be a whole number from 1 to 600."})
+        raise ValidationError({"minutes": _("Minutes must be a whole number from 1 to 600.")})
     try:
         # The savepoint keeps an outer transaction usable after a lost race.
         with transaction.atomic():
@@ -333,7 +336,7 @@ def _next_meeting(
     )
     if occurrence is not None:
         return NextMeeting(
-            title=occurrence.session.title,
+            title=localized(occurrence.session, "title"),
             kind=occurrence.session.get_kind_display(),
             local_date=timezone.localtime(occurrence.starts_at, zoneinfo.ZoneInfo(tz)).date(),
             time_zone=tz,
@@ -351,7 +354,7 @@ def _next_meeting(
             if sessions:
                 session = sessions[0]
                 return NextMeeting(
-                    title=session.title,
+                    title=localized(session, "title"),
                     kind=session.get_kind_display(),
                     local_date=day,
                     time_zone=tz,

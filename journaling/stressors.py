@@ -8,17 +8,20 @@ a 500. Removing is undoable: the removed line is returned so the view can offer 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet, Value
-from django.db.models.functions import Lower
+from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from recovery.access import own
 from recovery.models import User
 
 from .models import JournalEntry, StressorItem
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise  # dev-only package: typing only
 
 MAX_STRESSOR_CHARS = 500
 
@@ -29,10 +32,8 @@ def normalise(text: str) -> str:
 
 
 def _same_line(patient: User, category: str, text: str) -> QuerySet[StressorItem]:
-    # Lower() on both sides: exactly the comparison the unique constraint makes.
-    return StressorItem.objects.alias(lower=Lower("text")).filter(
-        patient=patient, category=category, lower=Lower(Value(text))
-    )
+    # The blind index regardless of case: the comparison the unique constraint makes.
+    return StressorItem.objects.same_line(text).filter(patient=patient, category=category)
 
 
 def add_stressor(
@@ -48,9 +49,9 @@ def add_stressor(
     longer than MAX_STRESSOR_CHARS is refused (ValueError), as is an empty one."""
     text = normalise(text)
     if category not in StressorItem.Category.values or not text:
-        raise ValueError("A stressor needs a category and some words.")
+        raise ValueError(_("A stressor needs a category and some words."))
     if len(text) > MAX_STRESSOR_CHARS:
-        raise ValueError(f"A stressor is at most {MAX_STRESSOR_CHARS} characters.")
+        raise ValueError(_("A stressor is at most %(limit)s characters.") % {"limit": MAX_STRESSOR_CHARS})
     existing = _same_line(patient, category, text).first()
     if existing is not None:
         return existing, False
@@ -103,7 +104,7 @@ def undo_removal(patient: User, removed: dict[str, str]) -> StressorItem | None:
     return item
 
 
-def inventory(patient: User) -> list[tuple[str, str, list[StressorItem]]]:
+def inventory(patient: User) -> list[tuple[str, StrOrPromise, list[StressorItem]]]:
     """The whole inventory grouped by category, in Sarno's order, empty groups included."""
     items = list(own(StressorItem.objects.all(), patient).order_by("created_at", "pk"))
     return [

@@ -12,10 +12,12 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
 
 from programs.admin import FrozenAwareInline
 from programs.models import ProgramVersion
 from recovery.access import AuditedPatientAdmin
+from recovery.admin_a11y import NamedCellsMixin
 from recovery.permissions import ACTIONS, grant_clinic_admin
 
 from .models import (
@@ -104,8 +106,8 @@ class InstrumentVersionAdmin(admin.ModelAdmin):
         if hidden:
             messages.info(
                 request,
-                "Disabled because their licence is unclear (open one for how a clinic enables "
-                "it): " + ", ".join(str(v) for v in hidden),
+                _("Disabled because their licence is unclear (open one for how a clinic "
+                  "enables it): %(versions)s") % {"versions": ", ".join(str(v) for v in hidden)},
             )
         return super().changelist_view(request, extra_context)
 
@@ -169,7 +171,7 @@ class SafetyAlertAdmin(AuditedAdmin):
 # --- the questionnaire schedule, inline on the programme version's admin ------------------------
 
 
-class QuestionnaireScheduleInline(FrozenAwareInline):
+class QuestionnaireScheduleInline(NamedCellsMixin, FrozenAwareInline):
     """Edited with the version's other content, frozen with it (programs can't import outcomes,
     so outcomes adds this inline to programs' ProgramVersionAdmin below)."""
 

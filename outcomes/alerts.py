@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from recovery.models import User
 
@@ -19,9 +20,9 @@ def acknowledge(alert: SafetyAlert, by: User, note: str) -> SafetyAlert:
     the record); acknowledging twice keeps the first acknowledgement (a double click)."""
     note = (note or "").replace("\x00", "").strip()
     if not note:
-        raise ValidationError("Write what you did (for example: called the patient, safe plan agreed).")
+        raise ValidationError(_("Write what you did (for example: called the patient, safe plan agreed)."))
     if len(note) > NOTE_MAX:
-        raise ValidationError(f"Keep the note under {NOTE_MAX} characters.")
+        raise ValidationError(_("Keep the note under %(limit)s characters.") % {"limit": NOTE_MAX})
     with transaction.atomic():
         locked = SafetyAlert.objects.select_for_update().get(pk=alert.pk)
         if locked.acknowledged_at is None:

@@ -4,6 +4,7 @@ hidden from screen readers because the table beside it says the same)."""
 from __future__ import annotations
 
 import pygal
+from django.utils.translation import gettext as _
 
 from journaling.charts import DONE_COLOUR, PAIN_COLOUR, _base_config, _finish, _style
 
@@ -20,11 +21,11 @@ def pain_free_svg(summary: Summary) -> str:
             min_scale=5,
             max_scale=5,
             legend_at_bottom_columns=1,
-            no_data_text="Fewer than 5 patients measured",
+            no_data_text=_("Fewer than 5 patients measured"),
         )
     )
     chart.x_labels = [t.capitalize() for t in TIMEPOINTS]
-    chart.add("Pain-free (NRS 0), %", [summary.pain_free[t].percent for t in TIMEPOINTS])
-    chart.add("Pain-free or nearly (NRS ≤ 1), %",
+    chart.add(_("Pain-free (NRS 0), %"), [summary.pain_free[t].percent for t in TIMEPOINTS])
+    chart.add(_("Pain-free or nearly (NRS ≤ 1), %"),
               [summary.nearly_pain_free[t].percent for t in TIMEPOINTS])
     return _finish(chart)

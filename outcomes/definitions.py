@@ -1,13 +1,20 @@
 """Instrument definitions as YAML: one file holds one instrument version
 (see outcomes/instruments/*.yaml).
 
-    instrument:       code (a scoring code: NRS, PEG-3, PHQ-9, GAD-7, PCS, RMDQ), title
+    instrument:       code (a scoring code: NRS, PEG-3, PHQ-9, GAD-7, PCS, RMDQ), title,
+                      languages (those with a validated translation shipped here: [en])
     version:          number, title, language, instructions, recall_period, citation, licence,
                       licence_status (free | licensed | unclear), licence_note, placeholder_text,
                       enabled, loinc_panel, loinc_total
     options:          the response options every item shares: [{value, label, code}]
     items:            in order: [{text, loinc, options (when an item has its own)}]
     extra_questions:  asked, not scored: [{key, text, loinc, options}]
+
+Languages: a file's text is in its `version.language`, which must be one of the instrument's
+declared `languages` (codes of settings.LANGUAGES); every file of an instrument declares the same
+list, and `import_directory` checks that each declared language has its file. Nobody writes
+their own translation of a validated questionnaire: a patient reading the site in a language
+with no shipped translation answers the original, told so (`language_note`).
 
 `parse_definition` checks a file strictly, including that its items and answer values are those
 `outcomes.scoring` scores (a definition can never disagree with its scoring rule);
@@ -24,7 +31,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from django.conf import settings
 from django.db import transaction
+from django.utils.translation import get_language, get_language_info, gettext_lazy
+from django.utils.translation import gettext as _
 
 from programs.yaml_io import StrictLoader  # refuses duplicate keys
 
@@ -34,7 +44,7 @@ from .scoring import RULES
 INSTRUMENTS_DIR = Path(__file__).resolve().parent / "instruments"
 MAX_BYTES = 200_000
 
-INSTRUMENT_KEYS = {"code": True, "title": True}
+INSTRUMENT_KEYS = {"code": True, "title": True, "languages": True}
 VERSION_KEYS = {
     "number": True, "title": False, "language": False, "instructions": False,
     "recall_period": False, "citation": True, "licence": True, "licence_status": True,
@@ -138,6 +148,7 @@ def parse_definition(text: str) -> dict[str, Any]:
     if code not in RULES:
         errors.append(f"instrument.code: {code!r} has no scoring rule ({', '.join(RULES)})")
         raise DefinitionError(errors)
+    languages = _languages(instrument.get("languages"), errors)
     data_version: dict[str, Any] = {**VERSION_DEFAULTS, **version}
     number = data_version.get("number")
     if isinstance(number, bool) or not isinstance(number, int) or number < 1:
@@ -152,6 +163,12 @@ def parse_definition(text: str) -> dict[str, Any]:
             data_version[key] = _text(
                 data_version.get(key), f"version.{key}", errors, VERSION_KEYS[key]
             )
+    if languages and data_version["language"] and data_version["language"] not in languages:
+        errors.append(
+            f"version.language: {data_version['language']!r} is not among the languages "
+            f"{code} declares ({', '.join(languages)}); only a validated translation ships, "
+            "and instrument.languages declares it"
+        )
     status = data_version["licence_status"]
     if status not in InstrumentVersion.Licence.values:
         errors.append(f"version.licence_status: one of {', '.join(InstrumentVersion.Licence.values)}")
@@ -204,11 +221,56 @@ def parse_definition(text: str) -> dict[str, Any]:
     if errors:
         raise DefinitionError(errors)
     return {
-        "instrument": {"code": code, "title": _text(instrument["title"], "instrument.title", errors)},
+        "instrument": {
+            "code": code,
+            "title": _text(instrument["title"], "instrument.title", errors),
+            "languages": languages,
+        },
         "version": data_version,
         "items": items,
         "extra_questions": extras,
     }
+
+
+def _languages(value: Any, errors: list[str]) -> list[str]:
+    """instrument.languages: a non-empty list of distinct codes the site offers."""
+    offered = [code for code, _name in settings.LANGUAGES]
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+        errors.append("instrument.languages: expected a list of language codes, e.g. [en]")
+        return []
+    out = []
+    for code in value:
+        if code not in offered:
+            errors.append(
+                f"instrument.languages: {code!r} is not a language of this site "
+                f"({', '.join(offered)})"
+            )
+        elif code in out:
+            errors.append(f"instrument.languages: {code!r} is listed twice")
+        else:
+            out.append(code)
+    return out
+
+
+# One whole sentence per language a questionnaire ships in, so a translator writes "solo está
+# disponible en inglés" (lower case, grammar) rather than a language name pasted into a frame.
+ONLY_IN = {"en": gettext_lazy("This questionnaire is only available in English.")}
+
+
+def language_note(version: InstrumentVersion, language: str | None = None) -> str:
+    """What to tell a reader whose language (default: the active one) this version's text is
+    not in: "This questionnaire is only available in English." Empty when it is theirs."""
+    wanted = (language or get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    shown = version.language.split("-")[0]
+    if wanted == shown:
+        return ""
+    if shown in ONLY_IN:
+        return str(ONLY_IN[shown])
+    try:
+        name = str(get_language_info(shown)["name_translated"])
+    except KeyError:
+        name = version.language
+    return _("This questionnaire is only available in %(language)s.") % {"language": name}
 
 
 def version_content(version: InstrumentVersion) -> dict[str, Any]:
@@ -259,7 +321,11 @@ def import_directory(directory: Path = INSTRUMENTS_DIR) -> list[tuple[Path, Load
     """Load every *.yaml of `directory`, each atomically; errors name the file."""
     done: list[tuple[Path, LoadResult]] = []
     errors: list[str] = []
-    for path in sorted(directory.glob("*.yaml")):
+    paths = sorted(directory.glob("*.yaml"))
+    errors.extend(_language_errors(paths))
+    if errors:
+        raise DefinitionError(errors)
+    for path in paths:
         try:
             done.append((path, import_definition(path)))
         except DefinitionError as exc:
@@ -267,3 +333,32 @@ def import_directory(directory: Path = INSTRUMENTS_DIR) -> list[tuple[Path, Load
     if errors:
         raise DefinitionError(errors)
     return done
+
+
+def _language_errors(paths: list[Path]) -> list[str]:
+    """Across the files of a folder: each instrument declares one list of languages, and each
+    declared language has its file (a declaration never promises text that is not shipped)."""
+    declared: dict[str, tuple[str, list[str]]] = {}
+    shipped: dict[str, set[str]] = {}
+    errors: list[str] = []
+    for path in paths:
+        try:
+            data = parse_definition(path.read_text())
+        except DefinitionError:
+            continue  # reported with its file when it is loaded
+        code, languages = data["instrument"]["code"], data["instrument"]["languages"]
+        first = declared.setdefault(code, (path.name, languages))
+        if set(first[1]) != set(languages):
+            errors.append(
+                f"{path.name}: instrument.languages: {code} declares {', '.join(languages)} "
+                f"here but {', '.join(first[1])} in {first[0]}"
+            )
+        shipped.setdefault(code, set()).add(data["version"]["language"])
+    for code, (name, languages) in declared.items():
+        missing = [lang for lang in languages if lang not in shipped[code]]
+        if missing:
+            errors.append(
+                f"{name}: instrument.languages: {code} declares {', '.join(missing)} but no "
+                "file ships its text in that language"
+            )
+    return errors

@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from programs.models import Program, Screening
 from recovery.models import User
@@ -77,9 +79,10 @@ def phq9_gate(patient: User, program: Program, latest: Screening | None) -> str 
     submitted = summary.response.submitted_at
     if latest is not None and submitted is not None and latest.created_at >= submitted:
         return None  # a clinician decided having seen it
-    reason = "severe depression" if summary.band == SEVERE else "thoughts of self-harm"
-    return (
-        f"The latest PHQ-9 of {patient.display_name} ({summary.response.local_date:%-d %B %Y}) "
-        f"suggests {reason}: individual care first, until a clinician records a screening "
-        "decision."
-    )
+    figures = {"patient": patient.display_name,
+               "day": date_format(summary.response.local_date, "j F Y")}
+    if summary.band == SEVERE:
+        return _("The latest PHQ-9 of %(patient)s (%(day)s) suggests severe depression: "
+                 "individual care first, until a clinician records a screening decision.") % figures
+    return _("The latest PHQ-9 of %(patient)s (%(day)s) suggests thoughts of self-harm: "
+             "individual care first, until a clinician records a screening decision.") % figures

@@ -15,6 +15,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from programs.models import ProgramVersion
 from programs.models.curricula import VersionContent
@@ -27,7 +29,7 @@ class FrozenInstrumentError(ValidationError):
 
 
 class Instrument(models.Model):
-    code = models.CharField(max_length=20, unique=True, help_text="The scoring code, e.g. PHQ-9.")
+    code = models.CharField(max_length=20, unique=True, help_text=gettext_lazy("The scoring code, e.g. PHQ-9."))
     title = models.CharField(max_length=200)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -64,14 +66,14 @@ class InstrumentVersionQuerySet(models.QuerySet):
 
 class InstrumentVersion(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        PUBLISHED = "published", "Published"
-        RETIRED = "retired", "Retired"
+        DRAFT = "draft", gettext_lazy("Draft")
+        PUBLISHED = "published", gettext_lazy("Published")
+        RETIRED = "retired", gettext_lazy("Retired")
 
     class Licence(models.TextChoices):
-        FREE = "free", "Free to use and reproduce"
-        LICENSED = "licensed", "Used under the clinic's own licence"
-        UNCLEAR = "unclear", "Licence unclear for open-source distribution"
+        FREE = "free", gettext_lazy("Free to use and reproduce")
+        LICENSED = "licensed", gettext_lazy("Used under the clinic's own licence")
+        UNCLEAR = "unclear", gettext_lazy("Licence unclear for open-source distribution")
 
     # What may change on a frozen version: whether patients are offered it, and retirement.
     SWITCHES = frozenset({"enabled", "status"})
@@ -83,24 +85,24 @@ class InstrumentVersion(models.Model):
     instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField()
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
-    title = models.CharField(max_length=200, blank=True, help_text="Defaults to the instrument's.")
+    title = models.CharField(max_length=200, blank=True, help_text=gettext_lazy("Defaults to the instrument's."))
     language = models.CharField(max_length=16, default="en")
-    instructions = models.TextField(blank=True, help_text="Shown before the items.")
+    instructions = models.TextField(blank=True, help_text=gettext_lazy("Shown before the items."))
     recall_period = models.CharField(max_length=100, blank=True)
     # [{"text": str, "options": [{"value": int, "label": str, "code": str}], "loinc": str}]
     items = models.JSONField(default=list)
     # Asked but not scored, e.g. PHQ-9's difficulty question: [{"key", "text", "options"...}]
     extra_questions = models.JSONField(default=list, blank=True)
     citation = models.TextField()
-    licence = models.TextField(help_text="The copyright and licence statement, as published.")
+    licence = models.TextField(help_text=gettext_lazy("The copyright and licence statement, as published."))
     licence_status = models.CharField(max_length=16, choices=Licence.choices)
     licence_note = models.TextField(
-        blank=True, help_text="Why this version ships as it does, and how a clinic enables it."
+        blank=True, help_text=gettext_lazy("Why this version ships as it does, and how a clinic enables it.")
     )
     placeholder_text = models.BooleanField(
-        default=False, help_text="Items carry placeholder wording, not the published text."
+        default=False, help_text=gettext_lazy("Items carry placeholder wording, not the published text.")
     )
-    enabled = models.BooleanField(default=False, help_text="Offered to patients.")
+    enabled = models.BooleanField(default=False, help_text=gettext_lazy("Offered to patients."))
     loinc_panel = models.CharField(max_length=20, blank=True)
     loinc_total = models.CharField(max_length=20, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
@@ -169,8 +171,8 @@ class InstrumentVersion(models.Model):
 
 class QuestionnaireResponse(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SUBMITTED = "submitted", "Submitted"
+        DRAFT = "draft", gettext_lazy("Draft")
+        SUBMITTED = "submitted", gettext_lazy("Submitted")
 
     patient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="questionnaire_responses"
@@ -178,18 +180,18 @@ class QuestionnaireResponse(models.Model):
     version = models.ForeignKey(
         InstrumentVersion, on_delete=models.PROTECT, related_name="responses"
     )
-    local_date = models.DateField(help_text="The patient's local date when answered.")
-    answers = models.JSONField(default=list, blank=True, help_text="In item order; null = blank.")
-    extra_answers = models.JSONField(default=dict, blank=True, help_text="Unscored questions.")
+    local_date = models.DateField(help_text=gettext_lazy("The patient's local date when answered."))
+    answers = models.JSONField(default=list, blank=True, help_text=gettext_lazy("In item order; null = blank."))
+    extra_answers = models.JSONField(default=dict, blank=True, help_text=gettext_lazy("Unscored questions."))
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
     # The score, stored plainly for queries (set on submission by outcomes.scoring).
-    score = models.FloatField(null=True, blank=True, help_text="Total (PEG-3: the mean).")
+    score = models.FloatField(null=True, blank=True, help_text=gettext_lazy("Total (PEG-3: the mean)."))
     band = models.CharField(max_length=64, blank=True)
     subscales = models.JSONField(default=dict, blank=True)
     valid = models.BooleanField(default=False)
     missing = models.PositiveSmallIntegerField(default=0)
     prorated = models.BooleanField(default=False)
-    safety = models.BooleanField(default=False, help_text="The safety item was answered above 0.")
+    safety = models.BooleanField(default=False, help_text=gettext_lazy("The safety item was answered above 0."))
     # Sent by the answering page with every save, so a retried submission finds its row.
     client_id = models.UUIDField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -282,27 +284,27 @@ class QuestionnaireSchedule(VersionContent):
     outcomes.schedule turns it into dated slots for each enrolment."""
 
     class When(models.TextChoices):
-        BASELINE = "baseline", "Baseline (before or on day 1)"
-        WEEKLY = "weekly", "Every programme week"
-        WEEK = "week", "At a given week"
-        END = "end", "End of programme"
-        FOLLOW_UP = "follow_up", "Months after the end"
+        BASELINE = "baseline", gettext_lazy("Baseline (before or on day 1)")
+        WEEKLY = "weekly", gettext_lazy("Every programme week")
+        WEEK = "week", gettext_lazy("At a given week")
+        END = "end", gettext_lazy("End of programme")
+        FOLLOW_UP = "follow_up", gettext_lazy("Months after the end")
 
     version = models.ForeignKey(
         ProgramVersion, on_delete=models.CASCADE, related_name="questionnaire_schedules"
     )
     instrument = models.CharField(
-        max_length=20, choices=[(c, c) for c in CODES], help_text="The instrument's code."
+        max_length=20, choices=[(c, c) for c in CODES], help_text=gettext_lazy("The instrument's code.")
     )
     when = models.CharField(max_length=16, choices=When.choices)
     week = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="For “at a given week”: the week counted from day 1."
+        null=True, blank=True, help_text=gettext_lazy("For “at a given week”: the week counted from day 1.")
     )
     months = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="For follow-ups: months after the programme ended."
+        null=True, blank=True, help_text=gettext_lazy("For follow-ups: months after the programme ended.")
     )
     window_days = models.PositiveSmallIntegerField(
-        default=7, help_text="Days it stays due before it counts as missed."
+        default=7, help_text=gettext_lazy("Days it stays due before it counts as missed.")
     )
 
     class Meta:
@@ -334,12 +336,12 @@ class QuestionnaireSchedule(VersionContent):
     def clean(self) -> None:
         errors: dict[str, str] = {}
         if self.when == self.When.WEEK and not self.week:
-            errors["week"] = "Give the week (1 is the first week of the programme)."
+            errors["week"] = _("Give the week (1 is the first week of the programme).")
         if self.when != self.When.WEEK and self.week is not None:
-            errors["week"] = "Only “at a given week” takes a week; leave it empty."
+            errors["week"] = _("Only “at a given week” takes a week; leave it empty.")
         if self.when == self.When.FOLLOW_UP and not self.months:
-            errors["months"] = "Give the months after the end, e.g. 3, 6 or 12."
+            errors["months"] = _("Give the months after the end, e.g. 3, 6 or 12.")
         if self.when != self.When.FOLLOW_UP and self.months is not None:
-            errors["months"] = "Only a follow-up takes months; leave it empty."
+            errors["months"] = _("Only a follow-up takes months; leave it empty.")
         if errors:
             raise ValidationError(errors)

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 
 from recovery.access import care_team_of
 from recovery.models import PatientProfile, ReminderLedger
@@ -49,7 +50,7 @@ def questionnaire_due(start: dt.datetime, end: dt.datetime) -> Iterator[Due]:
                     slot.patient_id,
                     f"q-{slot.enrolment_id}-{slot.instrument}-{slot.opens.isoformat()}",
                     instant,
-                    {"until": slot.closes.strftime("%A %-d %B")},
+                    {"until": slot.closes.isoformat()},  # written out in the reader's language
                 )
 
 
@@ -100,11 +101,11 @@ def register() -> None:
     from recovery.notifications import registry
 
     registry.register(ReminderKind(
-        name=QUESTIONNAIRE_DUE, label="A questionnaire is due", audience="patient",
-        due=questionnaire_due, title="A short questionnaire is waiting for you", url="/today/",
+        name=QUESTIONNAIRE_DUE, label=gettext_lazy("A questionnaire is due"), audience="patient",
+        due=questionnaire_due, title=gettext_lazy("A short questionnaire is waiting for you"), url="/today/",
     ))
     registry.register(ReminderKind(
-        name=SAFETY_ALERT, label="Safety alerts of your patients (always sent)",
+        name=SAFETY_ALERT, label=gettext_lazy("Safety alerts of your patients (always sent)"),
         audience="clinician", due=safety_alert_due,
-        title="Safety alert: please review today", url="/clinic/", essential=True,
+        title=gettext_lazy("Safety alert: please review today"), url="/clinic/", essential=True,
     ))

@@ -53,6 +53,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Literal
 
+from django.utils.translation import gettext_noop
+
 
 class ScoringError(ValueError):
     """An answer list (or a change) that cannot be scored; the message says why."""
@@ -216,14 +218,16 @@ def score(code: str, answers: Sequence[int | None]) -> Score:
 
 # --- Change against the baseline --------------------------------------------------------------
 
-SUBSTANTIAL = "substantial improvement"
-MODERATE = "moderate improvement"
-MINIMAL = "minimal improvement"
-NO_IMPROVEMENT = "no meaningful improvement"
-WORSE = "worse"
-MEANINGFUL_IMPROVEMENT = "clinically meaningful improvement"
-MEANINGFUL_WORSENING = "clinically meaningful worsening"
-NO_MEANINGFUL_CHANGE = "no clinically meaningful change"
+# Marked for the catalogue but kept in English here: callers compare them; pages translate
+# them when shown (gettext(scoring.change(...))).
+SUBSTANTIAL = gettext_noop("substantial improvement")
+MODERATE = gettext_noop("moderate improvement")
+MINIMAL = gettext_noop("minimal improvement")
+NO_IMPROVEMENT = gettext_noop("no meaningful improvement")
+WORSE = gettext_noop("worse")
+MEANINGFUL_IMPROVEMENT = gettext_noop("clinically meaningful improvement")
+MEANINGFUL_WORSENING = gettext_noop("clinically meaningful worsening")
+NO_MEANINGFUL_CHANGE = gettext_noop("no clinically meaningful change")
 
 # IMMPACT (Dworkin 2008): percentage reductions from baseline in pain intensity.
 PERCENT_THRESHOLDS = ((50, SUBSTANTIAL), (30, MODERATE), (10, MINIMAL))

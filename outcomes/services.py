@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from recovery.models import User
 
@@ -43,14 +44,14 @@ def check_answers(version: InstrumentVersion, answers: Answers, extra: dict[str,
     """ValidationError (keyed item-N / extra-KEY) for a value that no option of its item has."""
     errors: dict[str, str] = {}
     if len(answers) != len(version.items):
-        raise ValidationError(f"This questionnaire has {len(version.items)} questions.")
+        raise ValidationError(_("This questionnaire has %(count)s questions.") % {"count": len(version.items)})
     for n, (item, value) in enumerate(zip(version.items, answers, strict=True), start=1):
         if value is not None and value not in {o["value"] for o in item["options"]}:
-            errors[f"item-{n}"] = "Choose one of the answers shown."
+            errors[f"item-{n}"] = _("Choose one of the answers shown.")
     for question in version.extra_questions:
         value = extra.get(question["key"])
         if value is not None and value not in {o["value"] for o in question["options"]}:
-            errors[f"extra-{question['key']}"] = "Choose one of the answers shown."
+            errors[f"extra-{question['key']}"] = _("Choose one of the answers shown.")
     if errors:
         raise ValidationError(errors)
 
@@ -89,7 +90,7 @@ def submit(
     unanswered = [str(n) for n, value in enumerate(answers, start=1) if value is None]
     if unanswered:
         raise ValidationError(
-            {f"item-{n}": "Please answer this question." for n in unanswered}
+            {f"item-{n}": _("Please answer this question.") for n in unanswered}
         )
     result = score(version.code, answers)
     try:
@@ -157,10 +158,11 @@ def notify_care_team(alert: SafetyAlert) -> None:
         "clinicians:patient_review", args=[alert.patient_id]
     ) + "#alerts"
     body = (
-        "A questionnaire answer from one of your patients needs a clinician's review today.\n\n"
-        f"Open the patient's page (sign-in required): {link}\n"
+        _("A questionnaire answer from one of your patients needs a clinician's review today.")
+        + "\n\n" + _("Open the patient's page (sign-in required): %(link)s") % {"link": link}
+        + "\n"
     )
-    subject = f"[{settings.SITE_NAME}] Safety alert: please review today"
+    subject = f"[{settings.SITE_NAME}] {_('Safety alert: please review today')}"
     transaction.on_commit(lambda: queue_email(alert.pk, subject, body, [contact]))
 
 

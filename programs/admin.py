@@ -47,7 +47,7 @@ class FrozenAwareInline(admin.StackedInline):
 
 class WeekInline(FrozenAwareInline):
     model = Week
-    fields = ("number", "title", "goals", "education")
+    fields = ("number", "title", "goals", "education", "translations")
     verbose_name_plural = "Weeks (numbered 1, 2, 3… without gaps)"
 
 
@@ -59,6 +59,7 @@ class SessionInline(FrozenAwareInline):
         "aims",
         "agenda",
         "placeholder",
+        "translations",
     )
     prepopulated_fields = {"slug": ("title",)}
     verbose_name_plural = "Sessions (consultations, group sessions, retreat days)"
@@ -78,6 +79,7 @@ class ExerciseInline(FrozenAwareInline):
         "weekdays",
         "rest_days",
         "placeholder",
+        "translations",
     )
     prepopulated_fields = {"slug": ("title",)}
     verbose_name_plural = "Exercises (what the patient practises between sessions)"
@@ -86,7 +88,7 @@ class ExerciseInline(FrozenAwareInline):
 class ProgramVersionForm(forms.ModelForm):
     class Meta:
         model = ProgramVersion
-        fields = ("program", "title", "description", "source", "changelog")
+        fields = ("program", "title", "description", "source", "changelog", "translations")
 
 
 @admin.register(ProgramVersion)

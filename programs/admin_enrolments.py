@@ -15,6 +15,9 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from recovery.access import AuditedPatientAdmin
 from recovery.http import AuthedHttpRequest
@@ -129,31 +132,31 @@ class EnrolmentAdmin(AuditedAdmin):
             try:
                 change(enrolment, today)
             except ValidationError as exc:
-                messages.error(request, f"{name}: not {done}. {' '.join(exc.messages)}")
+                messages.error(request, _("%(name)s: not %(done)s. %(details)s") % {"name": name, "done": _(done), "details": ' '.join(exc.messages)})
                 continue
             if enrolment.status == before:
                 messages.info(
                     request,
-                    f"{name}: already {enrolment.get_status_display().lower()}; nothing changed.",
+                    _("%(name)s: already %(status)s; nothing changed.") % {"name": name, "status": enrolment.get_status_display().lower()},
                 )
             else:
-                messages.success(request, f"{name}: {done} on {today:%-d %B %Y}.")
+                messages.success(request, _("%(name)s: %(done)s on %(today)s.") % {"name": name, "done": _(done), "today": date_format(today, "j F Y")})
 
     @admin.action(description="Pause today")
     def pause_today(self, request: AuthedHttpRequest, queryset: QuerySet[Enrolment]) -> None:
-        self._apply(request, queryset, enrolments.pause, "paused")
+        self._apply(request, queryset, enrolments.pause, gettext_noop("paused"))
 
     @admin.action(description="Resume today")
     def resume_today(self, request: AuthedHttpRequest, queryset: QuerySet[Enrolment]) -> None:
-        self._apply(request, queryset, enrolments.resume, "resumed")
+        self._apply(request, queryset, enrolments.resume, gettext_noop("resumed"))
 
     @admin.action(description="Mark completed today")
     def complete_today(self, request: AuthedHttpRequest, queryset: QuerySet[Enrolment]) -> None:
-        self._apply(request, queryset, enrolments.complete, "completed")
+        self._apply(request, queryset, enrolments.complete, gettext_noop("completed"))
 
     @admin.action(description="Withdraw today")
     def withdraw_today(self, request: AuthedHttpRequest, queryset: QuerySet[Enrolment]) -> None:
-        self._apply(request, queryset, enrolments.withdraw, "withdrawn")
+        self._apply(request, queryset, enrolments.withdraw, gettext_noop("withdrawn"))
 
 
 @admin.register(Screening)

@@ -16,7 +16,10 @@ from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedire
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from recovery.http import AuthedHttpRequest
 
@@ -56,11 +59,11 @@ class WeekListField(forms.CharField):
             match = re.fullmatch(r"(\d+)\s*(?:[-–]\s*(\d+))?", part)
             if not match:
                 raise ValidationError(
-                    f"“{part}” is not a week number: write weeks such as 1-3, 5."
+                    _("“%(part)s” is not a week number: write weeks such as 1-3, 5.") % {"part": part}
                 )
             first, last = int(match[1]), int(match[2] or match[1])
             if first > last or last > 520:
-                raise ValidationError(f"“{part}” is not a range of weeks.")
+                raise ValidationError(_("“%(part)s” is not a range of weeks.") % {"part": part})
             weeks.update(range(first, last + 1))
         return sorted(weeks)
 
@@ -79,18 +82,18 @@ class WeekdaysField(forms.TypedMultipleChoiceField):
 
 class ExerciseTemplateForm(forms.ModelForm):
     weeks = WeekListField(
-        label="Active in weeks",
-        help_text="Programme weeks it is due in, e.g. “1-3, 5”.",
+        label=gettext_lazy("Active in weeks"),
+        help_text=gettext_lazy("Programme weeks it is due in, e.g. “1-3, 5”."),
     )
     weekdays = WeekdaysField(
-        label="On weekdays", help_text="Only for the cadence “On given weekdays”."
+        label=gettext_lazy("On weekdays"), help_text=gettext_lazy("Only for the cadence “On given weekdays”.")
     )
     rest_days = WeekdaysField(
-        label="Rest days", help_text="Weekdays with nothing due (not for “Once”)."
+        label=gettext_lazy("Rest days"), help_text=gettext_lazy("Weekdays with nothing due (not for “Once”).")
     )
     media_url = forms.URLField(
-        label="Media URL", required=False, assume_scheme="https",
-        help_text="An audio file or page to open; or upload a media file instead.",
+        label=gettext_lazy("Media URL"), required=False, assume_scheme="https",
+        help_text=gettext_lazy("An audio file or page to open; or upload a media file instead."),
     )
 
     class Meta:
@@ -115,13 +118,13 @@ PREVIEW_WINDOW = dt.timedelta(days=3650)
 
 
 class PreviewForm(forms.Form):
-    week = forms.TypedChoiceField(label="Week", coerce=int)
+    week = forms.TypedChoiceField(label=gettext_lazy("Week"), coerce=int)
     day = forms.TypedChoiceField(
-        label="Day of the week", coerce=int, choices=[(d, f"Day {d}") for d in range(1, 8)]
+        label=gettext_lazy("Day of the week"), coerce=int, choices=[(d, f"Day {d}") for d in range(1, 8)]
     )
     start = forms.DateField(
-        label="Programme start date",
-        help_text="Day 1 of week 1. Weekdays and rest days depend on it.",
+        label=gettext_lazy("Programme start date"),
+        help_text=gettext_lazy("Day 1 of week 1. Weekdays and rest days depend on it."),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
 
@@ -137,7 +140,7 @@ class PreviewForm(forms.Form):
         first, last = self.today - PREVIEW_WINDOW, self.today + PREVIEW_WINDOW
         if not first <= start <= last:
             raise ValidationError(
-                f"Choose a start date between {first:%-d %B %Y} and {last:%-d %B %Y}."
+                _("Choose a start date between %(first)s and %(last)s.") % {"first": date_format(first, "j F Y"), "last": date_format(last, "j F Y")}
             )
         return start
 
@@ -198,7 +201,7 @@ def preview(model_admin: admin.ModelAdmin, request: AuthedHttpRequest, pk: int) 
 
 class CompareForm(forms.Form):
     other = forms.ModelChoiceField(
-        queryset=ProgramVersion.objects.none(), label="Compare with", empty_label=None
+        queryset=ProgramVersion.objects.none(), label=gettext_lazy("Compare with"), empty_label=None
     )
 
     def __init__(self, *args: Any, version: ProgramVersion, **kwargs: Any) -> None:
@@ -240,8 +243,8 @@ def publish_with_messages(request: AuthedHttpRequest, version: ProgramVersion) -
         return False
     messages.success(
         request,
-        f"Published version {version.number} of “{version.program}”. New enrolments take it; "
-        "patients already enrolled keep their version.",
+        _("Published version %(number)s of “%(program)s”. New enrolments take it; "
+              "patients already enrolled keep their version.") % {"number": version.number, "program": version.program},
     )
     return True
 

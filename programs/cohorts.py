@@ -15,6 +15,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from recovery.models import Clinic, User
 
@@ -60,10 +62,9 @@ def date_problem(day: dt.date, today: dt.date, what: str) -> str | None:
     first, last = date_window(today)
     if first <= day <= last:
         return None
-    return (
-        f"{what} must fall between {first:%-d %B %Y} and {last:%-d %B %Y} "
-        f"(you gave {day:%-d %B %Y})."
-    )
+    return _("%(what)s must fall between %(first)s and %(last)s (you gave %(day)s).") % {
+        "what": what, "first": date_format(first, "j F Y"), "last": date_format(last, "j F Y"),
+        "day": date_format(day, "j F Y")}
 
 
 def places_problem(capacity: int) -> str | None:
@@ -77,7 +78,7 @@ def cohort_problems(
 ) -> dict[str, str]:
     """Field name -> what is wrong with a cohort's start date and size (empty when fine)."""
     problems: dict[str, str] = {}
-    if start_date is not None and (p := date_problem(start_date, today, "The start date")):
+    if start_date is not None and (p := date_problem(start_date, today, _("The start date"))):
         problems["start_date"] = p
     if capacity is not None and (p := places_problem(capacity)):
         problems["capacity"] = p
@@ -157,7 +158,7 @@ def move_occurrence(
     one is taken as it is. `location` None keeps the current place. A date outside the
     window is refused (ValidationError keyed "date")."""
     zone = clinic_zone(occurrence.cohort)
-    problem = date_problem(when.date(), clinic_today(occurrence.cohort.clinic), "A session")
+    problem = date_problem(when.date(), clinic_today(occurrence.cohort.clinic), _("A session"))
     if problem:
         raise ValidationError({"date": problem})
     occurrence.starts_at = to_utc(when, zone)
@@ -193,21 +194,23 @@ def step_problem(cohort: Cohort, enrolment: Enrolment) -> str | None:
     name = enrolment.patient.display_name
     title = cohort.version.display_title
     if enrolment.version_id != cohort.version_id:
-        return (
-            f"{name} follows version {enrolment.version.number} of the {title}, but this cohort "
-            f"follows version {cohort.version.number}: their weeks and sessions would not match. "
-            f"Add them to a cohort of version {enrolment.version.number}, or create one."
-        )
+        return _(
+            "%(name)s follows version %(theirs)s of the %(title)s, but this cohort follows "
+            "version %(ours)s: their weeks and sessions would not match. Add them to a cohort of "
+            "version %(theirs)s, or create one."
+        ) % {"name": name, "theirs": enrolment.version.number, "title": title,
+             "ours": cohort.version.number}
     # Compare the two programme days on one date: today, or the cohort's day 1 if later.
     on = max(clinic_today(cohort.clinic), cohort.start_date)
     theirs = programme_day_index(enrolment.start_date, on, enrolment.pauses.all())
     if theirs == (on - cohort.start_date).days:
         return None
-    return (
-        f"{name}'s day 1 of the {title} was {enrolment.start_date:%-d %B %Y}, but this cohort's "
-        f"day 1 is {cohort.start_date:%-d %B %Y}: their Today would be out of step with the "
-        f"group. Add them to a cohort whose day 1 is theirs, or create one."
-    )
+    return _(
+        "%(name)s's day 1 of the %(title)s was %(theirs)s, but this cohort's day 1 is %(ours)s: "
+        "their Today would be out of step with the group. Add them to a cohort whose day 1 is "
+        "theirs, or create one."
+    ) % {"name": name, "title": title, "theirs": date_format(enrolment.start_date, "j F Y"),
+         "ours": date_format(cohort.start_date, "j F Y")}
 
 
 def join_cohort(cohort: Cohort, enrolment: Enrolment, by: User) -> CohortMembership:
@@ -223,21 +226,19 @@ def join_cohort(cohort: Cohort, enrolment: Enrolment, by: User) -> CohortMembers
     program = cohort.version.program
     if enrolment.program_id != program.pk:
         raise ValidationError(
-            f"{name} is enrolled in the {enrolment.program.title}, but this cohort runs the "
-            f"{program.title}."
+            _("%(name)s is enrolled in the %(programme)s, but this cohort runs the %(programme2)s.") % {"name": name, "programme": enrolment.program.title, "programme2": program.title}
         )
     if patient.clinic_id != cohort.clinic_id:
-        raise ValidationError(f"{name} belongs to another clinic.")
+        raise ValidationError(_("%(name)s belongs to another clinic.") % {"name": name})
     if enrolment.status != Enrolment.Status.ACTIVE:
         raise ValidationError(
-            f"{name}'s enrolment is {enrolment.get_status_display().lower()}; only an active "
-            "enrolment can join a cohort."
+            _("%(name)s's enrolment is %(status)s; only an active enrolment can join a cohort.") % {"name": name, "status": enrolment.get_status_display().lower()}
         )
     refusal = step_problem(cohort, enrolment) or screening_refusal(patient, program)
     if refusal:
         raise ValidationError(refusal)
     if CohortMembership.objects.filter(cohort=cohort, enrolment__patient=patient).exists():
-        raise ValidationError(f"{name} is already in this cohort through another enrolment.")
+        raise ValidationError(_("%(name)s is already in this cohort through another enrolment.") % {"name": name})
     with transaction.atomic():
         # Lock the cohort row so two facilitators adding the last place at once can't both
         # succeed (a no-op on SQLite, whose writes are serialised anyway).
@@ -245,9 +246,9 @@ def join_cohort(cohort: Cohort, enrolment: Enrolment, by: User) -> CohortMembers
         taken = CohortMembership.objects.filter(cohort=cohort).count()
         if taken >= cohort.capacity:
             raise ValidationError(
-                f"{cohort.name} is full ({taken} of {cohort.capacity} places taken)."
+                _("%(cohort)s is full (%(taken)s of %(capacity)s places taken).") % {"cohort": cohort.name, "taken": taken, "capacity": cohort.capacity}
             )
-        membership, _ = CohortMembership.objects.get_or_create(cohort=cohort, enrolment=enrolment)
+        membership, _created = CohortMembership.objects.get_or_create(cohort=cohort, enrolment=enrolment)
     return membership
 
 
@@ -278,23 +279,23 @@ def record_attendance(occurrence: Occurrence, patient: User, status: str, by: Us
     Who may record (`by`) is decided by the caller (clinicians.access, the scoped admin)."""
     cohort = occurrence.cohort
     if status not in Attendance.Status.values:
-        raise ValidationError("Choose Present, Absent or Excused.")
+        raise ValidationError(_("Choose Present, Absent or Excused."))
     since = member_since(cohort, patient)
     if since is None:
-        raise ValidationError(f"{patient.display_name} is not a member of this cohort.")
+        raise ValidationError(_("%(patient)s is not a member of this cohort.") % {"patient": patient.display_name})
     if is_before_member(occurrence, since):
         raise ValidationError(
-            f"{patient.display_name} started the programme on {since:%-d %B %Y}, after this "
-            "session: there is no attendance to record."
+            _("%(patient)s started the programme on %(since)s, after this session: "
+                  "there is no attendance to record.") % {"patient": patient.display_name, "since": date_format(since, "j F Y")}
         )
     if occurrence.cancelled:
-        raise ValidationError("This session was cancelled; there is no attendance to record.")
+        raise ValidationError(_("This session was cancelled; there is no attendance to record."))
     if status != Attendance.Status.EXCUSED and local_start(occurrence).date() > clinic_today(
         cohort.clinic
     ):
         # Excusing someone ahead of time is normal; "present" for a future meeting is a slip.
         raise ValidationError(
-            "This session has not happened yet: only “Excused” can be recorded in advance."
+            _("This session has not happened yet: only “Excused” can be recorded in advance.")
         )
     attendance, created = Attendance.objects.get_or_create(
         occurrence=occurrence,

@@ -10,6 +10,9 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from recovery.models import User
 
@@ -114,7 +117,7 @@ def _close_open_pauses(pauses: Iterable[EnrolmentPause], on_date: dt.date) -> No
 
 def _refused(enrolment: Enrolment, verb: str) -> ValidationError:
     return ValidationError(
-        f"This enrolment is {enrolment.get_status_display().lower()}, so it cannot be {verb}."
+        _("This enrolment is %(status)s, so it cannot be %(verb)s.") % {"status": enrolment.get_status_display().lower(), "verb": _(verb)}
     )
 
 
@@ -126,12 +129,11 @@ def pause(enrolment: Enrolment, on_date: dt.date, reason: str = "") -> Enrolment
         if e.status == Enrolment.Status.PAUSED:
             return _synced(enrolment)
         if e.status != Enrolment.Status.ACTIVE:
-            raise _refused(e, "paused")
+            raise _refused(e, gettext_noop("paused"))
         last = e.pauses.exclude(end=None).order_by("-end").first()
         if last is not None and last.end is not None and on_date < last.end:
             raise ValidationError(
-                f"A pause cannot start on {on_date:%-d %B %Y}: an earlier pause ran until "
-                f"{last.end:%-d %B %Y}."
+                _("A pause cannot start on %(on_date)s: an earlier pause ran until %(end)s.") % {"on_date": date_format(on_date, "j F Y"), "end": date_format(last.end, "j F Y")}
             )
         EnrolmentPause.objects.create(enrolment=e, start=on_date, reason=reason[:200])
         e.status, e.status_changed_on = Enrolment.Status.PAUSED, on_date
@@ -147,13 +149,12 @@ def resume(enrolment: Enrolment, on_date: dt.date) -> Enrolment:
         if e.status == Enrolment.Status.ACTIVE:
             return _synced(enrolment)
         if e.status != Enrolment.Status.PAUSED:
-            raise _refused(e, "resumed")
+            raise _refused(e, gettext_noop("resumed"))
         open_ = list(e.pauses.filter(end=None))
         for pause_ in open_:
             if on_date < pause_.start:
                 raise ValidationError(
-                    f"It cannot resume on {on_date:%-d %B %Y}, before the pause began "
-                    f"({pause_.start:%-d %B %Y})."
+                    _("It cannot resume on %(on_date)s, before the pause began (%(start)s).") % {"on_date": date_format(on_date, "j F Y"), "start": date_format(pause_.start, "j F Y")}
                 )
         _close_open_pauses(open_, on_date)
         e.status, e.status_changed_on = Enrolment.Status.ACTIVE, on_date
@@ -182,7 +183,7 @@ def complete(enrolment: Enrolment, on_date: dt.date) -> Enrolment:
     """Mark the programme completed on `on_date` (nothing is due from that day). Completing a
     completed enrolment changes nothing; a withdrawn one cannot be completed."""
     return _finish(
-        enrolment, on_date, Enrolment.Status.COMPLETED, Enrolment.Status.WITHDRAWN, "completed"
+        enrolment, on_date, Enrolment.Status.COMPLETED, Enrolment.Status.WITHDRAWN, gettext_noop("completed")
     )
 
 
@@ -190,7 +191,7 @@ def withdraw(enrolment: Enrolment, on_date: dt.date) -> Enrolment:
     """Withdraw on `on_date` (nothing is due from that day). Withdrawing twice changes nothing;
     a completed enrolment cannot be withdrawn."""
     return _finish(
-        enrolment, on_date, Enrolment.Status.WITHDRAWN, Enrolment.Status.COMPLETED, "withdrawn"
+        enrolment, on_date, Enrolment.Status.WITHDRAWN, Enrolment.Status.COMPLETED, gettext_noop("withdrawn")
     )
 
 

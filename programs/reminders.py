@@ -11,6 +11,8 @@ import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterator
 
+from django.utils.translation import gettext_lazy
+
 from recovery.notifications.registry import Due, ReminderKind
 
 from .models import CohortMembership, Enrolment, Occurrence
@@ -54,7 +56,7 @@ def register() -> None:
     from recovery.notifications import registry
 
     registry.register(ReminderKind(
-        name=GROUP_SESSION, label="Group session reminders (a day and an hour before)",
-        audience="patient", due=group_session_due, title="Your group session is coming up",
+        name=GROUP_SESSION, label=gettext_lazy("Group session reminders (a day and an hour before)"),
+        audience="patient", due=group_session_due, title=gettext_lazy("Your group session is coming up"),
         url="/today/",
     ))

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from .models import Enrolment, EnrolmentPause, ExerciseTemplate, Session
 
@@ -40,12 +42,14 @@ class DayPlan:
     def label(self) -> str:
         title = self.enrolment.version.display_title
         if self.state == "active":
-            return f"Week {self.week}, day {self.day} of the {title}"
+            return _("Week %(week)s, day %(day)s of the %(title)s") % {
+                "week": self.week, "day": self.day, "title": title}
         if self.state == "not_started":
-            return f"The {title} starts on {self.enrolment.start_date:%A %-d %B}"
+            return _("The %(title)s starts on %(day)s") % {
+                "title": title, "day": date_format(self.enrolment.start_date, "l j F")}
         if self.state == "paused":
-            return f"The {title} is paused"
-        return f"You have finished the {title}"
+            return _("The %(title)s is paused") % {"title": title}
+        return _("You have finished the %(title)s") % {"title": title}
 
 
 def prefetch_for_plan(enrolments: QuerySet[Enrolment]) -> QuerySet[Enrolment]:

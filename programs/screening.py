@@ -7,6 +7,8 @@ import datetime as dt
 from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from recovery.models import User
 
@@ -85,13 +87,13 @@ def gate_message(patient: User, program: Program, latest: Screening | None) -> s
             return refusal
     name = patient.display_name
     if latest is None:
-        return (
-            f"{name} has not been screened for the {program.title} yet. Record a screening "
-            "decision before they join a group."
-        )
+        return _(
+            "%(name)s has not been screened for the %(title)s yet. Record a screening decision "
+            "before they join a group."
+        ) % {"name": name, "title": program.title}
     if latest.outcome == Screening.Outcome.INDIVIDUAL_FIRST:
-        return (
-            f"The latest screening of {name} ({latest.decided_on:%-d %B %Y}) says individual "
-            "care first, so they cannot join a group yet."
-        )
+        return _(
+            "The latest screening of %(name)s (%(day)s) says individual care first, so they "
+            "cannot join a group yet."
+        ) % {"name": name, "day": date_format(latest.decided_on, "j F Y")}
     return None

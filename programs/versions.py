@@ -6,9 +6,11 @@ tests call them directly. (An enrolment's life is in enrolments.py.)
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from copy import deepcopy
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
@@ -145,6 +147,7 @@ def new_draft_from(version: ProgramVersion) -> ProgramVersion:
             description=version.description,
             source=version.source,
             changelog=f"Drafted from version {version.number}.",
+            translations=deepcopy(version.translations),
         )
         for model in (Week, Session, ExerciseTemplate):
             rows = model.objects.filter(version=version).order_by("pk")
@@ -187,6 +190,9 @@ def _field_changes(label: str, old: models.Model, new: models.Model, skip: set[s
         a, b = getattr(old, f.name), getattr(new, f.name)
         if isinstance(f, models.FileField):
             a, b = a.name, b.name
+        if f.name == "translations":
+            changes.extend(_translation_changes(label, a, b))
+            continue
         # Rows saved before line endings were normalised may still hold CRLF.
         a, b = unix_newlines(a), unix_newlines(b)
         if a == b:
@@ -199,6 +205,26 @@ def _field_changes(label: str, old: models.Model, new: models.Model, skip: set[s
             changes.append(f"{label}: {name} changed")
         else:
             changes.append(f"{label}: {name} {_show(f, a)} → {_show(f, b)}")
+    return changes
+
+
+def _translation_changes(label: str, old: Any, new: Any) -> list[str]:
+    """One line per translated field added, changed or removed: "Spanish title changed"."""
+    if old == new:
+        return []
+    if not isinstance(old, dict) or not isinstance(new, dict):
+        return [f"{label}: translations changed"]
+    names = dict(settings.LANGUAGES)
+    changes = []
+    for language in sorted(set(old) | set(new)):
+        a, b = old.get(language), new.get(language)
+        if not isinstance(a, dict) or not isinstance(b, dict):
+            a, b = (a if isinstance(a, dict) else {}), (b if isinstance(b, dict) else {})
+        for field in sorted(set(a) | set(b)):
+            if unix_newlines(a.get(field)) == unix_newlines(b.get(field)):
+                continue
+            what = "added" if field not in a else "removed" if field not in b else "changed"
+            changes.append(f"{label}: {names.get(language, language)} {field} {what}")
     return changes
 
 

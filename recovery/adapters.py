@@ -13,12 +13,15 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.internal.flows.login import get_authentication_records
 from allauth.core import context as allauth_context
 from allauth.core.internal import ratelimit as allauth_ratelimit
+from allauth.mfa.adapter import DefaultMFAAdapter
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+from recovery import crypto
 
 # Where a signed-in user lands when something comes before their usual page (e.g. someone
 # who signed up alone waits for their clinic): apps above recovery register a function from
@@ -151,10 +154,12 @@ class AccountAdapter(DefaultAccountAdapter):
         # Anyone signing up is a patient of the default clinic, but nobody's patient yet:
         # clinicians (on allauth's user_signed_up) put them on the clinic's waiting list
         # until a clinician accepts them. Staff accounts are made by an admin.
+        from recovery.middleware import visitor_language
         from recovery.models import Clinic, User
 
         user.role = User.Role.PATIENT
         user.clinic = Clinic.default()
+        user.language = visitor_language(request)  # their emails follow what they read
         return super().save_user(request, user, form, commit=commit)
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
@@ -179,3 +184,14 @@ class AccountAdapter(DefaultAccountAdapter):
         send_email.delay_on_commit(  # type: ignore[attr-defined]
             msg.subject, msg.body, msg.from_email, list(msg.to), html
         )
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    """TOTP secrets and recovery-code seeds are stored encrypted with the same keys as the
+    patient texts (recovery.crypto, FIELD_ENCRYPTION_KEYS), so rotate_field_keys covers them."""
+
+    def encrypt(self, text: str) -> str:
+        return crypto.encrypt_str(text)
+
+    def decrypt(self, encrypted_text: str) -> str:
+        return crypto.decrypt_str(encrypted_text)

@@ -79,7 +79,7 @@ class UserAdmin(AuditedAdminMixin, ClinicScopedMixin, BaseUserAdmin):  # type: i
     search_fields = ("email",)
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        ("Role", {"fields": ("role", "clinic", "is_active")}),
+        ("Role", {"fields": ("role", "clinic", "is_active", "language")}),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (

@@ -31,3 +31,12 @@ class RecoveryConfig(AppConfig):
         )
         # Reminders: one dispatcher every minute finds what is due (recovery.notifications).
         beat.register("dispatch reminders", 60.0, "recovery.notifications.dispatch")
+        # Export jobs (recovery.export_jobs): expired files deleted, lost tasks handed out again.
+        beat.register("sweep exports", 300.0, "recovery.tasks.sweep_exports")
+        from . import export_jobs
+        from .export_views import register_notifications
+
+        register_notifications()
+        signals.purge_patient_data.connect(
+            export_jobs.purge_patient_data, dispatch_uid="recovery.export_jobs.purge"
+        )

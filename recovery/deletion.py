@@ -28,6 +28,7 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.db import transaction
 
+from .l10n import weekday_long_date
 from .models import AuditEvent, PatientProfile, User
 from .signals import purge_patient_data
 
@@ -57,7 +58,7 @@ def pending_for(user: object) -> dt.date | None:
 
 
 def long_date(day: dt.date) -> str:
-    return f"{day:%A} {day.day} {day:%B %Y}"
+    return weekday_long_date(day)
 
 
 def is_purged(user: User) -> bool:

@@ -7,18 +7,19 @@ from typing import Any
 
 from django import forms
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy
 
 from .models import TIME_ZONE_CHOICES, PatientProfile, User, validate_time_zone
 
 
 class SignupForm(forms.Form):
     display_name = forms.CharField(
-        label="Your name", max_length=120,
-        widget=forms.TextInput(attrs={"autocomplete": "name", "placeholder": "Your name"}),
+        label=gettext_lazy("Your name"), max_length=120,
+        widget=forms.TextInput(attrs={"autocomplete": "name", "placeholder": gettext_lazy("Your name")}),
     )
     time_zone = forms.ChoiceField(
-        label="Your time zone", choices=TIME_ZONE_CHOICES, validators=[validate_time_zone],
-        initial="UTC", help_text="Your day's exercises and reminders follow it.",
+        label=gettext_lazy("Your time zone"), choices=TIME_ZONE_CHOICES, validators=[validate_time_zone],
+        initial="UTC", help_text=gettext_lazy("Your day's exercises and reminders follow it."),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

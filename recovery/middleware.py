@@ -22,6 +22,8 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 logger = logging.getLogger("recovery.middleware")
 
@@ -55,8 +57,8 @@ class RequireStaffMFAMiddleware:
         ):
             messages.warning(
                 request,
-                "Because your account can read patients' health data, it needs two-factor "
-                "authentication. Set up an authenticator app to continue.",
+                _("Because your account can read patients' health data, it needs two-factor "
+                "authentication. Set up an authenticator app to continue."),
             )
             return redirect("mfa_activate_totp")
         return self.get_response(request)
@@ -163,8 +165,8 @@ class SessionTimeoutMiddleware:
             idle = idle_timeout_for(request.user)
             if now - last > idle or now - started > settings.SESSION_ABSOLUTE_LIFETIME:
                 logout(request)
-                messages.info(request, "You were signed out after a period without activity. "
-                                       "Anything your journal kept on this device is still there.")
+                messages.info(request, _("You were signed out after a period without activity. "
+                                       "Anything your journal kept on this device is still there."))
                 if request.headers.get("HX-Request") or request.path.startswith("/session/"):
                     return HttpResponse(status=401)
                 return redirect_to_login(request.get_full_path())
@@ -248,3 +250,47 @@ class DatabaseUnavailableMiddleware:
                            request.path)
             return database_unavailable_response(request)
         return response
+
+
+# --- Language (issue 14, item 3) -------------------------------------------------------------
+class UserLanguageMiddleware:
+    """A signed-in user's chosen language (User.language) beats the browser's Accept-Language,
+    which Django's LocaleMiddleware (earlier in the chain, before the user is known) used; a
+    blank choice leaves that decision as it is. Before sign-in, LocaleMiddleware alone decides
+    (the footer's switcher sets its cookie)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        language = getattr(request.user, "language", "") if _is_authenticated(request) else ""
+        if language and language in dict(settings.LANGUAGES):
+            translation.activate(language)
+            request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
+        return self.get_response(request)
+
+
+def visitor_language(request: HttpRequest | None) -> str:
+    """The language this request is served in (the switcher's cookie, else Accept-Language),
+    as a code the site offers, or "". A new account keeps it (sign-up, an accepted
+    invitation), so their first reminder emails are in the language they were reading."""
+    if request is None:
+        return ""
+    code = str(getattr(request, "LANGUAGE_CODE", "") or translation.get_language() or "")
+    code = code.split("-")[0]
+    return code if code in dict(settings.LANGUAGES) else ""
+
+
+def keep_switcher_choice(sender: object, request: HttpRequest | None = None, user: Any = None,
+                         **kwargs: Any) -> None:
+    """At sign-in (user_logged_in): a person with no language of their own who picked one with
+    the footer's switcher keeps it, so pages and emails go on in it."""
+    if request is None or not hasattr(user, "language") or user.language:
+        return  # no request, or their own choice already stands
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+    if chosen in dict(settings.LANGUAGES):
+        user.language = chosen
+        user.save(update_fields=["language"])
+
+
+user_logged_in.connect(keep_switcher_choice, dispatch_uid="recovery.keep_switcher_choice")

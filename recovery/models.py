@@ -6,17 +6,20 @@ import datetime as dt
 import zoneinfo
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 DEFAULT_CLINIC_SLUG = "default"
 
 
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
-        raise ValidationError(f"“{value}” is not a time zone name such as Europe/London.")
+        raise ValidationError(_("“%(value)s” is not a time zone name such as Europe/London.") % {"value": value})
 
 
 TIME_ZONE_CHOICES = sorted((tz, tz.replace("_", " ")) for tz in zoneinfo.available_timezones())
@@ -28,7 +31,7 @@ class Clinic(models.Model):
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
     crisis_resources = models.TextField(
         blank=True,
-        help_text="Shown to this clinic's patients wherever distress may come up.",
+        help_text=gettext_lazy("Shown to this clinic's patients wherever distress may come up."),
     )
     contact_email = models.EmailField(blank=True)
     contact_phone = models.CharField(max_length=40, blank=True)
@@ -69,9 +72,9 @@ class UserManager(BaseUserManager["User"]):
 
 class User(AbstractBaseUser, PermissionsMixin):
     class Role(models.TextChoices):
-        PATIENT = "patient", "Patient"
-        CLINICIAN = "clinician", "Clinician"
-        ADMIN = "admin", "Admin"
+        PATIENT = "patient", gettext_lazy("Patient")
+        CLINICIAN = "clinician", gettext_lazy("Clinician")
+        ADMIN = "admin", gettext_lazy("Admin")
 
     email = models.EmailField(unique=True)
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.PATIENT)
@@ -81,6 +84,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)  # type: ignore[assignment,misc]
     is_staff = models.BooleanField(default=False, editable=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # Blank follows the browser (Accept-Language); a choice wins over it once signed in, and
+    # emails and reminders are written in it (recovery.middleware, notifications.emails).
+    language = models.CharField(
+        gettext_lazy("language"), max_length=8, blank=True, choices=settings.LANGUAGES,
+        help_text=gettext_lazy("Blank: follow the browser's language."),
+    )
 
     objects = UserManager()
 
@@ -153,13 +162,13 @@ class PatientProfile(models.Model):
         max_length=64, default="UTC", choices=TIME_ZONE_CHOICES, validators=[validate_time_zone]
     )
     reminder_time = models.TimeField(
-        null=True, blank=True, help_text="Local time for a daily reminder; empty for none."
+        null=True, blank=True, help_text=gettext_lazy("Local time for a daily reminder; empty for none.")
     )
     # The patient's consent (My data) for their care team to print entries they shared in a
     # progress report; off until they turn it on. Sharing an entry alone does not consent to it.
     include_shared_entries_in_reports = models.BooleanField(
         default=False,
-        help_text="Let the care team include the patient's shared entries in printed reports.",
+        help_text=gettext_lazy("Let the care team include the patient's shared entries in printed reports."),
     )
     # Set when the patient asks to delete their account; carried out after a grace period.
     deletion_requested_at = models.DateTimeField(null=True, blank=True)
@@ -175,8 +184,8 @@ class PatientProfile(models.Model):
 class ClinicianProfile(models.Model):
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="clinician_profile")
     display_name = models.CharField(max_length=120, blank=True)
-    title = models.CharField(max_length=120, blank=True, help_text="e.g. Physician, TMS therapist")
-    credentials = models.CharField(max_length=120, blank=True, help_text="e.g. MD, LCSW")
+    title = models.CharField(max_length=120, blank=True, help_text=gettext_lazy("e.g. Physician, TMS therapist"))
+    credentials = models.CharField(max_length=120, blank=True, help_text=gettext_lazy("e.g. MD, LCSW"))
 
     def __str__(self) -> str:
         return self.display_name or self.user.email
@@ -221,7 +230,7 @@ class AuditEvent(models.Model):
         db_constraint=False,
         related_name="audit_events",
     )
-    actor_email = models.EmailField(blank=True, help_text="The actor's address when it happened.")
+    actor_email = models.EmailField(blank=True, help_text=gettext_lazy("The actor's address when it happened."))
     actor_name = models.CharField(max_length=120, blank=True)
     actor_role = models.CharField(max_length=16, choices=User.Role.choices, blank=True)
     patient = models.ForeignKey(
@@ -290,6 +299,7 @@ class WorkerHeartbeat(models.Model):
 
 
 # The notification models live in their own module but belong to this app.
+from .models_exports import ExportJob  # noqa: E402, F401
 from .notifications.models import (  # noqa: E402, F401
     Notification,
     NotificationPreference,

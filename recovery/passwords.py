@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.password_validation import CommonPasswordValidator
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 SINGLE_FACTOR_MIN = 15
 MULTI_FACTOR_MIN = 8
@@ -50,20 +51,20 @@ class PassphraseLengthValidator:
         minimum = self.minimum_for(user)
         if len(password) < minimum:
             raise ValidationError(
-                f"Use at least {minimum} characters. A few ordinary words with spaces between "
-                "them (a passphrase) is easy to remember and hard to guess.",
+                _("Use at least %(minimum)s characters. A few ordinary words with spaces "
+                      "between them (a passphrase) is easy to remember and hard to guess.") % {"minimum": minimum},
                 code="password_too_short",
             )
         if len(password) > self.max_length:
             raise ValidationError(
-                f"Use at most {self.max_length} characters.", code="password_too_long"
+                _("Use at most %(limit)s characters.") % {"limit": self.max_length}, code="password_too_long"
             )
 
     def get_help_text(self) -> str:
-        return (
-            f"At least {self.single_factor_min} characters ({self.multi_factor_min} with "
-            "two-factor authentication). Spaces and any characters are fine; no other rules."
-        )
+        return _(
+            "At least %(single)s characters (%(multi)s with two-factor authentication). Spaces "
+            "and any characters are fine; no other rules."
+        ) % {"single": self.single_factor_min, "multi": self.multi_factor_min}
 
 
 class BreachedPasswordValidator(CommonPasswordValidator):
@@ -83,13 +84,13 @@ class BreachedPasswordValidator(CommonPasswordValidator):
             or is_repetitive_or_sequential(squeezed)
         ):
             raise ValidationError(
-                "This password is on a list of common or breached passwords. Choose another; "
-                "a passphrase of a few unrelated words works well.",
+                _("This password is on a list of common or breached passwords. Choose another; "
+                "a passphrase of a few unrelated words works well."),
                 code="password_too_common",
             )
 
     def get_help_text(self) -> str:
-        return "It can't be a commonly used or breached password."
+        return _("It can't be a commonly used or breached password.")
 
 
 def extra_common_passwords() -> set[str]:

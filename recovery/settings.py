@@ -12,7 +12,7 @@ import environ
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from recovery.checks import GENERATE_HINT, secret_key_problem
+from recovery.checks import GENERATE_HINT, derived_key, secret_key_problem
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -25,6 +25,13 @@ DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key" if DEBUG else environ.Env.NOTSET)
 if not DEBUG and (_secret_problem := secret_key_problem(SECRET_KEY)):
     raise ImproperlyConfigured(f"{_secret_problem} {GENERATE_HINT}")
+# Encryption at rest of patient texts (recovery.crypto): Fernet keys, comma separated, newest
+# first (the first encrypts, all decrypt; docs/security.md, key rotation). Development and tests
+# derive one from SECRET_KEY so `make run` needs nothing; production refuses to run without
+# (recovery.checks, recovery.E002).
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
+if not FIELD_ENCRYPTION_KEYS and DEBUG:
+    FIELD_ENCRYPTION_KEYS = [derived_key(SECRET_KEY)]
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_NAME = env.str("SITE_NAME", default="Mind-Body Recovery")
@@ -66,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "recovery.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -87,11 +95,15 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",  # LANGUAGE_CODE for <html lang>
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "recovery.context_processors.site",
                 "recovery.context_processors.account_deletion",
             ],
+            # {{ exercise|localized:"title" }} everywhere: curriculum text in the reader's language.
+            # {{ version|language_note }}: a questionnaire shown in another language says so.
+            "builtins": ["programs.templatetags.curricula", "outcomes.templatetags.instruments"],
         },
     },
 ]
@@ -100,7 +112,10 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'db.sqlite3'}"),
 }
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+# Connection reuse (issue 12): a worker keeps its connection for this many seconds instead of
+# connecting per request; health checks drop a connection the server closed. 0 under DEBUG
+# (runserver's threads would each hold one open). DB_CONN_MAX_AGE overrides.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0 if DEBUG else 60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file (not in-memory) test database lets a real Celery worker thread share it.
@@ -171,7 +186,8 @@ UNSUBSCRIBE_TOKEN_MAX_AGE_DAYS = env.int("UNSUBSCRIBE_TOKEN_MAX_AGE_DAYS", defau
 # --- Auth: allauth with MFA ---------------------------------------------------------------
 AUTH_USER_MODEL = "recovery.User"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, loading the user's clinic and profile with them (one query).
+    "recovery.backends.UserBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
     # Clinic admins' model permissions, granted per model by each app (recovery/permissions.py).
     "recovery.permissions.ClinicAdminBackend",
@@ -216,6 +232,8 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SITE_NAME
+# TOTP secrets and recovery-code seeds encrypted with FIELD_ENCRYPTION_KEYS.
+MFA_ADAPTER = "recovery.adapters.MFAAdapter"
 
 # --- Email ----------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
@@ -235,11 +253,24 @@ CLINIC_FLAG_FOLLOW_UP_DAYS = env.int("CLINIC_FLAG_FOLLOW_UP_DAYS", default=7)
 # A questionnaire due this many days ago and not answered.
 CLINIC_FLAG_QUESTIONNAIRE_OVERDUE_DAYS = env.int("CLINIC_FLAG_QUESTIONNAIRE_OVERDUE_DAYS", default=3)
 
+# --- Exports built by the worker (recovery.export_jobs) --------------------------------------
+# How long a prepared file may be downloaded; then the link answers 410 and the file is deleted.
+EXPORT_TTL_HOURS = env.int("EXPORT_TTL_HOURS", default=24)
+# Private files: under DATA_DIR, never under MEDIA_ROOT (served only by the download view).
+EXPORT_DIR = Path(env.str("EXPORT_DIR", default=str(DATA_DIR / "private" / "exports")))
+# A progress report over more days than this is built by the worker (measured: see
+# clinicians/views/report.py); shorter ones stay in the request.
+REPORT_ASYNC_DAYS = env.int("REPORT_ASYNC_DAYS", default=90)
+
 # --- I18N, time -----------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
+# The interface is translated (locale/<lang>/LC_MESSAGES/django.po, compiled .mo committed so
+# running needs no gettext tools); tests/recovery/test_i18n.py keeps the catalogue complete.
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 
 # --- Static and media -----------------------------------------------------------------------
 STATIC_URL = "/static/"
@@ -309,6 +340,9 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": [NONE],
         "form-action": [SELF],
         "frame-ancestors": [NONE],
+        # The installable app (recovery/pwa.py): its worker and manifest come from this site.
+        "worker-src": [SELF],
+        "manifest-src": [SELF],
     },
 }
 
@@ -318,3 +352,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# --- Language per user, localised dates (issue 14, item 3) ---------------------------------
+# A signed-in user's own choice (User.language) wins over the browser's Accept-Language
+# (recovery.middleware.UserLanguageMiddleware); before sign-in, LocaleMiddleware and the
+# footer's switcher (django's set_language, at /i18n/setlang/) decide.
+# The site's named date formats per language ("1 de diciembre de 2026"): recovery/l10n.py.
+FORMAT_MODULE_PATH = ["recovery.formats"]

@@ -12,6 +12,7 @@ from typing import IO, Any
 
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
 
 MAX_MEDIA_BYTES = 100 * 1024 * 1024  # a 45-minute meditation as 128 kbit/s MP3 is ~43 MB
 HEAD_BYTES = 64
@@ -53,12 +54,12 @@ def validate_exercise_media(file: Any) -> None:
     size = getattr(file, "size", None)
     if size is not None and size > MAX_MEDIA_BYTES:
         raise ValidationError(
-            f"This file is {filesizeformat(size)}; the limit is {filesizeformat(MAX_MEDIA_BYTES)}.",
+            _("This file is %(size)s; the limit is %(limit)s.") % {"size": filesizeformat(size), "limit": filesizeformat(MAX_MEDIA_BYTES)},
             code="media_too_large",
         )
     if sniff_media_type(read_head(file)) is None:
         raise ValidationError(
-            "Upload an audio or video file: MP3, M4A, OGG, WAV, WebM or MP4 "
-            "(the file's content is checked, not its name).",
+            _("Upload an audio or video file: MP3, M4A, OGG, WAV, WebM or MP4 "
+            "(the file's content is checked, not its name)."),
             code="media_type",
         )

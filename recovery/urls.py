@@ -3,7 +3,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views
+from . import pwa, views
 from .notifications import views as notification_views
 
 # The admin signs in through allauth, so MFA and rate limits apply there too.
@@ -15,10 +15,15 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon, name="favicon"),
+    path("sw.js", pwa.service_worker, name="service_worker"),
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
+    path("offline/", pwa.offline, name="offline"),
     path("crisis/", views.crisis, name="crisis"),
     path("session/keep-alive/", views.keep_alive, name="session_keep_alive"),
     path("account/", notification_views.account_home, name="account_home"),
+    path("i18n/", include("django.conf.urls.i18n")),  # set_language: the footer's switcher
     path("notifications/", include("recovery.notifications.urls")),
+    path("exports/", include("recovery.export_urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("", include("journaling.urls")),

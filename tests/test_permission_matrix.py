@@ -28,6 +28,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from clinicians import invitations, joining, visits
 from journaling.models import JournalEntry
 from journaling.stressors import add_stressor
+from recovery import export_jobs
 from recovery.notifications import tokens
 from tests.clinicians.test_access import World
 from tests.clinicians.test_views_use_access import EXPECT as CLINICIAN_EXPECT
@@ -161,6 +162,7 @@ RULES: dict[str, Rule] = {
     "healthz": health,
     "favicon": public,
     "crisis": public,
+    "set_language": public,  # the footer's language switcher (django.conf.urls.i18n)
     "session_keep_alive": methods("POST", signed_in),
     "account_home": signed_in,
     "notifications:list": signed_in,
@@ -198,12 +200,23 @@ RULES: dict[str, Rule] = {
         "my_data_report_consent", "my_data_cancel_deletion",
     )},
     "journaling:journal_entry": own_row,
+    "journaling:history_programme": own_row,  # one of A's programmes' charts (enrolment_id)
     "journaling:journal_edit": own_row,
     **{f"journaling:{name}": methods("POST", own_row) for name in (
         "journal_privacy", "complete_exercise", "undo_completion",
     )},
     "journaling:journal_stressor_remove": methods("POST", own_row_idempotent),
     "outcomes:answer": patient_only,
+    # a file prepared by the worker (recovery.export_jobs): its owner only (here A's My data
+    # PDF, still being prepared: the download page says so with a 409)
+    "exports:job": methods("GET", own_row),
+    "exports:download": methods("GET", own_row),
+    # the installable app (recovery/pwa.py) and its offline replays (journaling/views/offline.py)
+    **{name: public for name in ("service_worker", "manifest", "offline")},
+    **{f"journaling:{name}": methods("POST", patient_only) for name in (
+        "offline_checkin", "journal_offline_save",
+    )},
+    "journaling:offline_complete_exercise": methods("POST", own_row),
 }
 
 
@@ -281,6 +294,7 @@ def matrix(tmp_path, settings) -> Iterator[Matrix]:
         (tmp_path / "exercises" / "calm.wav").write_bytes(b"RIFF\x24\x00\x00\x00WAVEfmt " + bytes(40))
         # The group programme has no daily exercise: A's Done button is for one of its own.
         exercise = enrol(w.patient, w.responsible, published_version("daily")).version.exercises.get()
+        job = export_jobs.start(w.patient, "my_data_pdf", {}, patient=w.patient)
         values = {
             "patient_id": w.patient.pk, "cohort_id": w.cohort.pk,
             "occurrence_id": w.occurrences[0].pk, "visit_id": visit.pk,
@@ -292,7 +306,7 @@ def matrix(tmp_path, settings) -> Iterator[Matrix]:
             "journaling:journal_privacy": shared.pk,
             "journaling:journal_stressor_remove": stressor.pk,
             "notifications:unsubscribe": tokens.make(w.patient.pk, tokens.ALL),
-            "key": "x" * 20, "uidb36": "1",
+            "key": "x" * 20, "uidb36": "1", "job_id": job.pk,
         }
         deactivated_client = Client()
         deactivated_client.force_login(deactivated)

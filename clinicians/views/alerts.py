@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clinicians.access import get_patient_for
@@ -28,5 +29,5 @@ def alert_acknowledge(request: AuthedHttpRequest, patient_id: int, alert_id: int
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, "Alert acknowledged; your note is kept with it.")
+        messages.success(request, _("Alert acknowledged; your note is kept with it."))
     return redirect(reverse("clinicians:patient_review", args=[patient.pk]) + "#alerts")

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clinicians import care_teams
@@ -36,7 +37,7 @@ def care_team_add(request: AuthedHttpRequest, patient_id: int) -> HttpResponse:
     patient = get_patient_for(request, patient_id, "change_care_team")
     clinician = _clinician(patient, request.POST.get("clinician"))
     if clinician is None:
-        messages.error(request, "Choose a clinician of the clinic to add.")
+        messages.error(request, _("Choose a clinician of the clinic to add."))
         return redirect(patient_url(patient))
     primary = request.POST.get("role") == care_teams.Role.PRIMARY
     try:
@@ -47,8 +48,11 @@ def care_team_add(request: AuthedHttpRequest, patient_id: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        what = "primary clinician" if primary else "on the care team"
-        messages.success(request, f"{clinician.display_name} is {what} of {patient.display_name}.")
+        names = {"clinician": clinician.display_name, "patient": patient.display_name}
+        if primary:
+            messages.success(request, _("%(clinician)s is primary clinician of %(patient)s.") % names)
+        else:
+            messages.success(request, _("%(clinician)s is on the care team of %(patient)s.") % names)
     return redirect(patient_url(patient))
 
 
@@ -58,14 +62,14 @@ def care_team_primary(request: AuthedHttpRequest, patient_id: int, clinician_id:
     patient = get_patient_for(request, patient_id, "change_care_team")
     clinician = _clinician(patient, clinician_id)
     if clinician is None:
-        messages.error(request, "That clinician is not one of the clinic's.")
+        messages.error(request, _("That clinician is not one of the clinic's."))
         return redirect(patient_url(patient))
     try:
         care_teams.set_primary(patient, clinician, by=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, f"{clinician.display_name} is now the primary clinician.")
+        messages.success(request, _("%(clinician)s is now the primary clinician.") % {"clinician": clinician.display_name})
     return redirect(patient_url(patient))
 
 
@@ -82,9 +86,9 @@ def care_team_remove(request: AuthedHttpRequest, patient_id: int, clinician_id: 
         messages.error(request, " ".join(exc.messages))
         return redirect(patient_url(patient))
     if removed and clinician is not None:
-        messages.success(request, f"{clinician.display_name} is no longer on the care team.")
+        messages.success(request, _("%(clinician)s is no longer on the care team.") % {"clinician": clinician.display_name})
     else:
-        messages.info(request, "That clinician was not on the care team.")
+        messages.info(request, _("That clinician was not on the care team."))
     if clinician is not None and clinician.pk == request.user.pk and removed:
         return redirect("clinicians:dashboard")  # they no longer see this patient
     return redirect(patient_url(patient))

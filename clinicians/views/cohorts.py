@@ -13,6 +13,9 @@ from django.db.models import Count, Min, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -72,7 +75,7 @@ def cohort_new(request: AuthedHttpRequest) -> HttpResponse:
             version=data["version"], name=data["name"], start_date=data["start_date"]
         ).first()
         if cohort is not None:
-            messages.info(request, f"“{cohort.name}” already exists: here it is.")
+            messages.info(request, _("“%(cohort)s” already exists: here it is.") % {"cohort": cohort.name})
             return redirect(page.detail_url(cohort))
         cohort = form.save(commit=False)
         cohort.clinic = user.clinic
@@ -84,7 +87,10 @@ def cohort_new(request: AuthedHttpRequest) -> HttpResponse:
         else:
             n = len(occurrences)
             messages.success(
-                request, f"Cohort “{cohort.name}” created with {n} group session{'s' if n != 1 else ''}."
+                request, ngettext(
+                    "Cohort “%(cohort)s” created with %(count)s group session.",
+                    "Cohort “%(cohort)s” created with %(count)s group sessions.", n,
+                ) % {"cohort": cohort.name, "count": n}
             )
             return redirect(page.detail_url(cohort))
     return render(request, "clinicians/cohorts/new.html", {"form": form})
@@ -124,7 +130,7 @@ def attendance_save(request: AuthedHttpRequest, cohort_id: int) -> HttpResponse:
     else:
         label = Attendance.Status(status).label
         messages.success(
-            request, f"Saved: {patient.display_name}, {label.lower()}, {occurrence.session.title}."
+            request, _("Saved: %(patient)s, %(label)s, %(session)s.") % {"patient": patient.display_name, "label": label.lower(), "session": occurrence.session.title}
         )
     return redirect(page.detail_url(cohort, f"occurrence-{occurrence.pk}"))
 
@@ -138,9 +144,9 @@ def member_add(request: AuthedHttpRequest, cohort_id: int) -> HttpResponse:
     if not form.is_valid():
         member = access.members_of(cohort).filter(pk=page.as_id(request.POST.get("patient")) or 0)
         if (found := member.select_related("patient_profile").first()) is not None:
-            messages.info(request, f"{found.display_name} is already in this cohort.")  # a repeat
+            messages.info(request, _("%(name)s is already in this cohort.") % {"name": found.display_name})  # a repeat
         else:
-            messages.error(request, "Choose a patient to add from the list.")
+            messages.error(request, _("Choose a patient to add from the list."))
         return redirect(page.detail_url(cohort, "add-member"))
     candidate = offered[form.cleaned_data["patient"].pk]
     if candidate.out_of_step:
@@ -161,7 +167,7 @@ def _join(request: AuthedHttpRequest, cohort: Cohort, enrolment: Enrolment) -> N
         messages.error(request, " ".join(exc.messages))
     else:
         audit.record(request, "join_cohort", patient=enrolment.patient, cohort=cohort.pk)
-        messages.success(request, f"{enrolment.patient.display_name} has joined {cohort.name}.")
+        messages.success(request, _("%(patient)s has joined %(cohort)s.") % {"patient": enrolment.patient.display_name, "cohort": cohort.name})
 
 
 @clinician_required
@@ -187,16 +193,15 @@ def screening_save(request: AuthedHttpRequest, cohort_id: int) -> HttpResponse:
         else:
             audit.record(request, "record_screening", patient=patient, outcome=data["outcome"])
             if data["outcome"] == Screening.Outcome.CLEARED:
-                messages.success(request, f"Screening saved: {patient.display_name} is cleared.")
+                messages.success(request, _("Screening saved: %(patient)s is cleared.") % {"patient": patient.display_name})
                 _join(request, cohort, offered[patient.pk].enrolment)
             else:
                 messages.warning(
                     request,
-                    f"Screening saved: {patient.display_name} needs individual care first and "
-                    "has not joined the group.",
+                    _("Screening saved: %(patient)s needs individual care first and has not joined the group.") % {"patient": patient.display_name},
                 )
             return redirect(page.detail_url(cohort, "add-member"))
-    messages.error(request, "The screening decision was not saved: see the form below.")
+    messages.error(request, _("The screening decision was not saved: see the form below."))
     return _render_detail(request, cohort, screening_form=form)
 
 
@@ -218,10 +223,10 @@ def occurrence_move(request: AuthedHttpRequest, cohort_id: int, occurrence_id: i
         else:
             local = rules.local_start(occurrence)
             messages.success(
-                request, f"{occurrence.session.title} moved to {local:%A %-d %B %Y, %H:%M}."
+                request, _("%(session)s moved to %(local)s.") % {"session": occurrence.session.title, "local": date_format(local, "l j F Y, H:i")}
             )
             return redirect(page.detail_url(cohort, f"occurrence-{occurrence.pk}"))
-    messages.error(request, f"{occurrence.session.title} was not moved: see the form below.")
+    messages.error(request, _("%(session)s was not moved: see the form below.") % {"session": occurrence.session.title})
     return _render_detail(request, cohort, move_forms={occurrence.pk: form})
 
 
@@ -235,5 +240,8 @@ def occurrence_cancel(
     restore = request.POST.get("action") == "restore"
     rules.cancel_occurrence(occurrence, cancelled=not restore)
     title = occurrence.session.title
-    messages.success(request, f"{title} is back on." if restore else f"{title} is cancelled.")
+    if restore:
+        messages.success(request, _("%(session)s is back on.") % {"session": title})
+    else:
+        messages.success(request, _("%(session)s is cancelled.") % {"session": title})
     return redirect(page.detail_url(cohort, f"occurrence-{occurrence.pk}"))

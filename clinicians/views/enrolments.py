@@ -13,6 +13,9 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from clinicians import care_teams
@@ -28,10 +31,10 @@ Status = Enrolment.Status
 
 # action -> (engine call, the status it leads to, past participle, which statuses allow it)
 ACTIONS: dict[str, tuple[Callable[..., Enrolment], str, str, tuple[str, ...]]] = {
-    "pause": (engine.pause, Status.PAUSED, "paused", (Status.ACTIVE,)),
-    "resume": (engine.resume, Status.ACTIVE, "resumed", (Status.PAUSED,)),
-    "complete": (engine.complete, Status.COMPLETED, "completed", (Status.ACTIVE, Status.PAUSED)),
-    "withdraw": (engine.withdraw, Status.WITHDRAWN, "withdrawn", (Status.ACTIVE, Status.PAUSED)),
+    "pause": (engine.pause, Status.PAUSED, gettext_noop("paused"), (Status.ACTIVE,)),
+    "resume": (engine.resume, Status.ACTIVE, gettext_noop("resumed"), (Status.PAUSED,)),
+    "complete": (engine.complete, Status.COMPLETED, gettext_noop("completed"), (Status.ACTIVE, Status.PAUSED)),
+    "withdraw": (engine.withdraw, Status.WITHDRAWN, gettext_noop("withdrawn"), (Status.ACTIVE, Status.PAUSED)),
 }
 
 
@@ -81,7 +84,7 @@ def enrolment_new(request: AuthedHttpRequest, patient_id: int) -> HttpResponse:
     patient = get_patient_for(request, patient_id, "enrol_patient")
     back = patient_url(patient)
     if not request.user.is_clinician:
-        messages.error(request, "A clinician enrols patients: they become responsible for it.")
+        messages.error(request, _("A clinician enrols patients: they become responsible for it."))
         return redirect(back)
     form = EnrolForm(request.POST, today=patient.local_today())
     if not form.is_valid():
@@ -91,7 +94,7 @@ def enrolment_new(request: AuthedHttpRequest, patient_id: int) -> HttpResponse:
     program, start = form.cleaned_data["program"], form.cleaned_data["start_date"]
     same = Enrolment.objects.open().filter(patient=patient, program=program, start_date=start)
     if same.exists():  # a double-clicked "Enrol"
-        messages.info(request, f"{patient.display_name} is already enrolled in “{program}”.")
+        messages.info(request, _("%(patient)s is already enrolled in “%(program)s”.") % {"patient": patient.display_name, "program": program})
         return redirect(back)
     try:
         engine.enrol(patient, request.user, start, program=program)
@@ -99,7 +102,7 @@ def enrolment_new(request: AuthedHttpRequest, patient_id: int) -> HttpResponse:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(
-            request, f"{patient.display_name} is enrolled in “{program}” from {start:%-d %B %Y}."
+            request, _("%(patient)s is enrolled in “%(program)s” from %(start)s.") % {"patient": patient.display_name, "program": program, "start": date_format(start, "j F Y")}
         )
     return redirect(back)
 
@@ -114,7 +117,7 @@ def _change(request: AuthedHttpRequest, patient_id: int, enrolment_id: int, acti
     call, target, done, _allowed = ACTIONS[action]
     name, program = patient.display_name, enrolment.program
     if enrolment.status == target:
-        messages.info(request, f"{name}'s enrolment in “{program}” is already {done}.")
+        messages.info(request, _("%(name)s's enrolment in “%(program)s” is already %(done)s.") % {"name": name, "program": program, "done": _(done)})
         return redirect(patient_url(patient))
     on_date = patient.local_today()
     try:
@@ -125,7 +128,7 @@ def _change(request: AuthedHttpRequest, patient_id: int, enrolment_id: int, acti
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, f"{name}'s enrolment in “{program}” is {done}.")
+        messages.success(request, _("%(name)s's enrolment in “%(program)s” is %(done)s.") % {"name": name, "program": program, "done": _(done)})
     return redirect(patient_url(patient))
 
 

@@ -11,6 +11,8 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -19,30 +21,31 @@ from clinicians.intake_forms import AcceptForm, InvitationForm, colleagues
 from recovery import audit
 from recovery.decorators import clinician_required
 from recovery.http import AuthedHttpRequest
+from recovery.middleware import visitor_language
 from recovery.models import User
 
 UNUSABLE = {
     "expired": (
-        "This invitation has expired",
-        "For your security, invitation links only work for a few days. Ask your clinic to "
-        "send you a new one.",
+        gettext_lazy("This invitation has expired"),
+        gettext_lazy("For your security, invitation links only work for a few days. Ask your clinic to "
+        "send you a new one."),
     ),
     "accepted": (
-        "This invitation has already been used",
-        "Your account exists: sign in with your email address and the password you chose.",
+        gettext_lazy("This invitation has already been used"),
+        gettext_lazy("Your account exists: sign in with your email address and the password you chose."),
     ),
     "revoked": (
-        "This invitation is no longer valid",
-        "Your clinic withdrew it, or sent you a newer link: use the newest email, or ask them.",
+        gettext_lazy("This invitation is no longer valid"),
+        gettext_lazy("Your clinic withdrew it, or sent you a newer link: use the newest email, or ask them."),
     ),
     "account_exists": (
-        "You already have an account",
-        "Sign in with your email address. Forgot your password? Reset it from the sign-in page.",
+        gettext_lazy("You already have an account"),
+        gettext_lazy("Sign in with your email address. Forgot your password? Reset it from the sign-in page."),
     ),
     "unknown": (
-        "This invitation link does not work",
-        "It may have been copied incompletely, or replaced by a newer one. Ask your clinic to "
-        "send it again.",
+        gettext_lazy("This invitation link does not work"),
+        gettext_lazy("It may have been copied incompletely, or replaced by a newer one. Ask your clinic to "
+        "send it again."),
     ),
 }
 
@@ -91,12 +94,12 @@ def invitation_new(request: AuthedHttpRequest) -> HttpResponse:
                 form.add_error(None, exc)
             else:
                 if created:
-                    messages.success(request, f"Invitation sent to {invitation.email}.")
+                    messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
                 else:
                     messages.info(
                         request,
-                        f"An invitation to {invitation.email} is already pending; re-send it "
-                        "from this list if they cannot find it.",
+                        _("An invitation to %(email)s is already pending; re-send it from this "
+                              "list if they cannot find it.") % {"email": invitation.email},
                     )
                 return redirect("clinicians:invitation_list")
     if existing is not None and not access.patients_for(user).filter(pk=existing.pk).exists():
@@ -118,7 +121,7 @@ def invitation_resend(request: AuthedHttpRequest, invitation_id: int) -> HttpRes
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(
-            request, f"A new link was sent to {invitation.email}; the previous one no longer works."
+            request, _("A new link was sent to %(email)s; the previous one no longer works.") % {"email": invitation.email}
         )
     return redirect("clinicians:invitation_list")
 
@@ -133,9 +136,9 @@ def invitation_revoke(request: AuthedHttpRequest, invitation_id: int) -> HttpRes
         messages.error(request, " ".join(exc.messages))
     else:
         if changed:
-            messages.success(request, f"The invitation to {invitation.email} was revoked.")
+            messages.success(request, _("The invitation to %(email)s was revoked.") % {"email": invitation.email})
         else:
-            messages.info(request, f"The invitation to {invitation.email} was already revoked.")
+            messages.info(request, _("The invitation to %(email)s was already revoked.") % {"email": invitation.email})
     return redirect("clinicians:invitation_list")
 
 
@@ -151,7 +154,7 @@ def join_accept(request: AuthedHttpRequest, join_id: int) -> HttpResponse:
     if user.is_admin:
         primary = colleagues(user).filter(pk=_int(request.POST.get("primary"))).first()
         if primary is None:
-            messages.error(request, "Choose the clinician who will be their primary clinician.")
+            messages.error(request, _("Choose the clinician who will be their primary clinician."))
             return redirect("clinicians:invitation_list")
     assert primary is not None
     try:
@@ -161,9 +164,9 @@ def join_accept(request: AuthedHttpRequest, join_id: int) -> HttpResponse:
         return redirect("clinicians:invitation_list")
     name = join.patient.display_name
     if accepted:
-        messages.success(request, f"{name} joined the clinic; {primary.display_name} is primary.")
+        messages.success(request, _("%(name)s joined the clinic; %(primary)s is primary.") % {"name": name, "primary": primary.display_name})
     else:
-        messages.info(request, f"{name} had already been accepted.")
+        messages.info(request, _("%(name)s had already been accepted.") % {"name": name})
     return redirect("clinicians:invitation_list")
 
 
@@ -198,8 +201,11 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             )
         except invitations.InvitationUnusable as exc:
             return _unusable(request, exc.status)
-        login(request, result.user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, f"Welcome, {result.user.display_name}.")
+        # Reminders are written in the language the patient was reading in (account page).
+        result.user.language = visitor_language(request)
+        result.user.save(update_fields=["language"])
+        login(request, result.user, backend="recovery.backends.UserBackend")
+        messages.success(request, _("Welcome, %(name)s.") % {"name": result.user.display_name})
         return redirect("journaling:today")
     return render(
         request, "clinicians/invitations/accept.html", {"form": form, "invitation": invitation}

@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from clinicians.access import patients_for
 from outcomes.charts import pain_free_svg
@@ -67,7 +68,7 @@ def _figures(request: AuthedHttpRequest) -> dict[str, Any]:
         "clinicians": clinicians,
         "chosen_version": chosen_version,
         "chosen_clinician": chosen_clinician,
-        "summary": summarise("Selected patients", selected),
+        "summary": summarise(_("Selected patients"), selected),
         "by_version": [
             summarise(str(v), [r for r in selected if r.version_id == v.pk]) for v in versions
             if any(r.version_id == v.pk for r in selected)

@@ -11,6 +11,8 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from clinicians import access, visits
 from clinicians.forms_visits import NotesForm, ScheduleForm
@@ -22,7 +24,7 @@ from recovery.models import User
 
 def _when(visit: FollowUpVisit, user: User) -> str:
     local = visit.scheduled_for.astimezone(visits.clinic_zone(user))
-    return f"{local:%A} {local.day} {local:%B %Y} at {local:%H:%M}"
+    return _("%(day)s at %(time)s") % {"day": date_format(local, "l j F Y"), "time": f"{local:%H:%M}"}
 
 
 @clinician_required
@@ -46,10 +48,9 @@ def visit_new(request: AuthedHttpRequest, patient_id: int) -> HttpResponse:
             form.add_error(None, exc)
         else:
             if created:
-                messages.success(request, f"Follow-up with {patient.display_name} scheduled for "
-                                          f"{_when(visit, request.user)}.")
+                messages.success(request, _("Follow-up with %(patient)s scheduled for %(when)s.") % {"patient": patient.display_name, "when": _when(visit, request.user)})
             else:
-                messages.info(request, f"That visit was already booked for {_when(visit, request.user)}.")
+                messages.info(request, _("That visit was already booked for %(when)s.") % {"when": _when(visit, request.user)})
             return redirect(reverse("clinicians:patient_review", args=[patient.pk]) + "#visits")
     return render(
         request,
@@ -83,8 +84,7 @@ def visit_detail(request: AuthedHttpRequest, patient_id: int, visit_id: int) -> 
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
-            messages.success(request, f"Visit of {_when(visit, request.user)} saved: "
-                                      f"{visit.get_status_display().lower()}.")
+            messages.success(request, _("Visit of %(when)s saved: %(status)s.") % {"when": _when(visit, request.user), "status": visit.get_status_display().lower()})
             return redirect(reverse("clinicians:patient_review", args=[patient.pk]) + "#visits")
     return render(
         request,

@@ -1,7 +1,10 @@
 """The patient's History: a month calendar, a day or week timeline, and trend charts.
 
 Only the patient sees it (a clinician reads a patient through the clinic's review pages).
-Dates are the patient's local dates. A fixed number of queries, whatever the data.
+Dates are the patient's local dates. A fixed number of queries, whatever the data: the
+calendar reads its month only, the trend chart its period only, and one adherence chart is
+drawn (the current programme's); earlier programmes' charts load on request, one at a time.
+Charts are cached by their inputs (journaling.chart_cache).
 """
 
 from __future__ import annotations
@@ -12,11 +15,14 @@ from urllib.parse import urlencode
 
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from journaling import charts, progress
+from journaling import chart_cache, progress
 from journaling.dates import date_window, parse_day, parse_month, zone_label
+from recovery.access import get_own_or_404
 from recovery.decorators import patient_required
 from recovery.http import AuthedHttpRequest
 
@@ -124,10 +130,11 @@ class Selection:
 
 def _timeline_title(sel: Selection) -> str:
     if sel.day:
-        return "Today" if sel.day == sel.today else f"{sel.day:%A} {sel.day.day} {sel.day:%B %Y}"
+        return _("Today") if sel.day == sel.today else date_format(sel.day, "l j F Y")
     if sel.week:
         end = sel.week + dt.timedelta(days=6)
-        return f"Week of {sel.week.day} {sel.week:%B} – {end.day} {end:%B %Y}"
+        return _("Week of %(start)s – %(end)s") % {
+            "start": date_format(sel.week, "j F"), "end": date_format(end, "j F Y")}
     return ""
 
 
@@ -142,16 +149,9 @@ def index(request: AuthedHttpRequest) -> HttpResponse:
     grid = progress.month_weeks(sel.month.year, sel.month.month)
     activity = progress.activity_between(patient, *progress.grid_span(grid))
     chart_start = today - dt.timedelta(days=sel.days - 1)
-    points = progress.score_points(patient, chart_start, today)
-    adherence = [
-        {
-            "enrolment": enrolment,
-            "weeks": weeks,
-            "svg": charts.adherence_svg(weeks),
-            "summary": charts.adherence_summary(weeks),
-        }
-        for enrolment, weeks in progress.adherence_by_enrolment(patient, today)
-    ]
+    trend = chart_cache.trend(patient, chart_start, today)
+    programmes = list(chart_cache.started_programmes(patient, today))
+    current = chart_cache.current_programme(programmes)
     context = {
         "sel": sel,
         "today": today,
@@ -165,10 +165,12 @@ def index(request: AuthedHttpRequest) -> HttpResponse:
         "time_zone": patient.time_zone,
         "zone_label": zone_label(patient.time_zone),
         "chart_periods": [(n, sel.url(days=n)) for n in CHART_PERIODS],
-        "trend_svg": charts.trend_svg(points, chart_start, today),
-        "trend_summary": charts.trend_summary(points),
-        "points": points,
-        "adherence": adherence,
+        "trend_svg": trend.svg,
+        "trend_summary": trend.summary,
+        "points": trend.points,
+        "current": current,
+        "adherence": chart_cache.adherence(patient, current, today) if current else None,
+        "earlier": [e for e in programmes if e != current],
     }
     if sel.day:
         context["day_links"] = {
@@ -182,4 +184,23 @@ def index(request: AuthedHttpRequest) -> HttpResponse:
             "next": sel.week_url(sel.week + dt.timedelta(days=7)),
         }
     template = "journaling/history/_body.html" if request.htmx else "journaling/history/index.html"
+    return render(request, template, context)
+
+
+@patient_required
+@require_GET
+@vary_on_headers("HX-Request")
+def programme(request: AuthedHttpRequest, enrolment_id: int) -> HttpResponse:
+    """One programme's weekly adherence chart: History loads it into its page on request
+    (htmx); without JavaScript the link opens it on a page of its own."""
+    patient = request.user
+    today = patient.local_today()
+    enrolment = get_own_or_404(chart_cache.started_programmes(patient, today), patient, pk=enrolment_id)
+    context = {
+        "enrolment": enrolment,
+        "adherence": chart_cache.adherence(patient, enrolment, today),
+    }
+    template = (
+        "journaling/history/_adherence.html" if request.htmx else "journaling/history/programme.html"
+    )
     return render(request, template, context)

@@ -4,11 +4,15 @@ journaling.entries, what each kind is in journaling.kinds."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -19,13 +23,16 @@ from recovery.access import get_own_or_404
 from recovery.decorators import patient_required
 from recovery.http import AuthedHttpRequest
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise  # dev-only package: typing only
+
 Visibility = JournalEntry.Visibility
 PAGE_SIZE = 20
 
-BADGES: dict[str, str] = {
-    Visibility.PRIVATE: "Private",
-    Visibility.CARE_TEAM: "Shared with care team",
-    Visibility.RELEASED: "Released",
+BADGES: dict[str, StrOrPromise] = {
+    Visibility.PRIVATE: gettext_lazy("Private"),
+    Visibility.CARE_TEAM: gettext_lazy("Shared with care team"),
+    Visibility.RELEASED: gettext_lazy("Released"),
 }
 
 
@@ -91,7 +98,7 @@ def privacy(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     entry = own_entry(request, pk)
     form = PrivacyForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose who can read this entry.")
+        messages.error(request, _("Choose who can read this entry."))
         return redirect("journaling:journal_entry", pk=entry.pk)
     visibility = form.cleaned_data["visibility"]
     if visibility == Visibility.RELEASED and entry.visibility != Visibility.RELEASED:
@@ -101,8 +108,8 @@ def privacy(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             return render(request, "journaling/journal/release_confirm.html", {"entry": entry})
     entries.change_visibility(entry, visibility)
     messages.success(request, {
-        Visibility.PRIVATE: "This entry is now private: only you can read it.",
-        Visibility.CARE_TEAM: "This entry is now shared with your care team.",
-        Visibility.RELEASED: "Released: the words of this entry are erased.",
+        Visibility.PRIVATE: _("This entry is now private: only you can read it."),
+        Visibility.CARE_TEAM: _("This entry is now shared with your care team."),
+        Visibility.RELEASED: _("Released: the words of this entry are erased."),
     }[Visibility(visibility)])
     return redirect("journaling:journal_entry", pk=entry.pk)

@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from journaling import entries, kinds
@@ -39,7 +40,7 @@ def patient_json(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
         if not request.user.is_authenticated:
             return JsonResponse(
                 {"saved": False, "signed_out": True, "login_url": reverse("account_login"),
-                 "error": "Not saved: sign in again."},
+                 "error": _("Not saved: sign in again.")},
                 status=401,
             )
         if getattr(request.user, "role", None) != "patient":
@@ -132,7 +133,7 @@ def new(request: AuthedHttpRequest) -> HttpResponse:
         if existing is not None:
             kind = existing.kind
         if kind not in kinds.KINDS:
-            messages.error(request, "Choose what kind of entry to write.")
+            messages.error(request, _("Choose what kind of entry to write."))
             return redirect("journaling:journal_new")
         return _post(request, kind, existing)
 
@@ -170,7 +171,7 @@ def new(request: AuthedHttpRequest) -> HttpResponse:
 def edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     entry = own_entry(request, pk)
     if entry.visibility == Visibility.RELEASED:
-        messages.info(request, "This entry was written and released: there are no words to edit.")
+        messages.info(request, _("This entry was written and released: there are no words to edit."))
         return redirect("journaling:journal_entry", pk=entry.pk)
     if request.method == "POST":
         return _post(request, entry.kind, entry)
@@ -193,14 +194,14 @@ def _post(request: AuthedHttpRequest, kind: str, entry: JournalEntry | None) -> 
     if action == "keep_saved":
         if entry is None:
             return redirect("journaling:journal")
-        messages.info(request, "You kept the saved version.")
+        messages.info(request, _("You kept the saved version."))
         return redirect(reverse("journaling:journal_edit", args=[entry.pk]) + "?kept=saved")
     intent = request.POST.get("intent", "save") if action == "keep_mine" else action
     drafting = intent in ("autosave", "compare")
     form = EntryForm(request.POST, patient=patient, kind=kind, autosave=drafting)
     valid = form.is_valid()
     if "client_id" not in form.cleaned_data or "base_revision" not in form.cleaned_data:
-        return HttpResponse("This form is missing its entry number; reload the page.", status=400)
+        return HttpResponse(_("This form is missing its entry number; reload the page."), status=400)
     if (not valid and not drafting) or form.refused():
         # Nothing is saved; the words are shown again with one clear message. The page
         # shown again is a new editor: its change counter restarts at zero, and must never
@@ -236,14 +237,14 @@ def _post(request: AuthedHttpRequest, kind: str, entry: JournalEntry | None) -> 
     except entries.EntryNotFound as exc:
         raise Http404("No such entry") from exc
     except entries.EntryReleased:
-        messages.info(request, "This entry was written and released; its words are not kept.")
+        messages.info(request, _("This entry was written and released; its words are not kept."))
         return redirect("journaling:journal")
     if conflict:
         return _conflict_page(request, form, saved, intent)
     if drafting:
-        messages.success(request, "Draft saved.")
+        messages.success(request, _("Draft saved."))
         return redirect("journaling:journal_edit", pk=saved.pk)
-    messages.success(request, "Entry saved.")
+    messages.success(request, _("Entry saved."))
     entries.complete_linked_exercise(saved)
     if saved.kind == JournalEntry.Kind.SYMPTOM_EMOTION and saved.data.get("flare"):
         return redirect(_flare_support_url(saved))
@@ -261,7 +262,7 @@ def _compare(
         editor["editor_seq"],
     ):
         return _conflict_page(request, form, entry, "autosave")
-    messages.info(request, "There is nothing to compare: no other version was saved meanwhile.")
+    messages.info(request, _("There is nothing to compare: no other version was saved meanwhile."))
     if entry is None:
         return redirect(reverse("journaling:journal_new") + f"?kind={form.entry_kind}")
     return redirect("journaling:journal_edit", pk=entry.pk)
@@ -301,10 +302,10 @@ def _differences(form: EntryForm, saved: JournalEntry) -> list[dict[str, str]]:
         def fmt(p: dict[str, list[str]]) -> str:
             return "\n".join(f"{kinds.CATEGORY_LABELS[c]}: {t}" for c, ts in p.items() for t in ts)
 
-        rows.append({"label": "Stressors to add", "mine": fmt(pending_mine),
+        rows.append({"label": _("Stressors to add"), "mine": fmt(pending_mine),
                      "saved": fmt(pending_saved)})
     if mine.get("visibility") and mine["visibility"] != stored["visibility"]:
-        rows.append({"label": "Who can read it", "mine": BADGES[mine["visibility"]],
+        rows.append({"label": _("Who can read it"), "mine": BADGES[mine["visibility"]],
                      "saved": BADGES[stored["visibility"]]})
     return rows
 
@@ -318,7 +319,7 @@ def autosave(request: AuthedHttpRequest) -> JsonResponse:
     entry = _entry_by_client_id(request, request.POST.get("client_id"))
     kind = entry.kind if entry is not None else request.POST.get("kind", "")
     if kind not in kinds.KINDS:
-        return JsonResponse({"saved": False, "error": "Unknown entry kind."}, status=400)
+        return JsonResponse({"saved": False, "error": _("Unknown entry kind.")}, status=400)
     form = EntryForm(request.POST, patient=request.user, kind=kind, autosave=True)
     form.is_valid()
     cd = form.cleaned_data
@@ -326,11 +327,11 @@ def autosave(request: AuthedHttpRequest) -> JsonResponse:
         "client_id" not in cd or "base_revision" not in cd
     ):
         return JsonResponse(
-            {"saved": False, "error": "This page's entry number or change counter is not "
-             "usable. Reload the page; your words are kept on this device."}, status=400)
+            {"saved": False, "error": _("This page's entry number or change counter is not "
+             "usable. Reload the page; your words are kept on this device.")}, status=400)
     refused = form.refused()
     if refused:
-        return JsonResponse({"saved": False, "error": f"Not saved: {refused[0]}"}, status=400)
+        return JsonResponse({"saved": False, "error": _("Not saved: %(reason)s") % {"reason": refused[0]}}, status=400)
     try:
         saved, conflict = entries.autosave(
             request.user, cd["client_id"], cd["base_revision"], form.entry_fields(),
@@ -340,7 +341,7 @@ def autosave(request: AuthedHttpRequest) -> JsonResponse:
         raise Http404("No such entry") from exc
     except entries.EntryReleased:
         return JsonResponse({"saved": False, "released": True,
-                             "error": "Released words are not saved."}, status=409)
+                             "error": _("Released words are not saved.")}, status=409)
     if conflict:
         return JsonResponse({"saved": False, "conflict": True, "revision": saved.revision},
                             status=409)
@@ -363,7 +364,7 @@ def autosave(request: AuthedHttpRequest) -> JsonResponse:
 def release(request: AuthedHttpRequest) -> HttpResponse:
     form = ReleaseForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "That did not work; please try Release again.")
+        messages.error(request, _("That did not work; please try Release again."))
         return redirect("journaling:journal_new")
     cd = form.cleaned_data
     entry = _entry_by_client_id(request, cd["client_id"])
@@ -385,7 +386,7 @@ def _released_redirect(
 ) -> HttpResponse:
     entries.complete_linked_exercise(entry)
     messages.success(
-        request, "Released. Your words were not kept anywhere; writing them was what mattered."
+        request, _("Released. Your words were not kept anywhere; writing them was what mattered.")
     )
     if flare and entry.kind == JournalEntry.Kind.SYMPTOM_EMOTION:
         return redirect(_flare_support_url(entry))

@@ -12,24 +12,45 @@ from django.contrib.auth import logout
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from journaling import export
-from recovery import audit, deletion
+from recovery import audit, deletion, export_jobs
+from recovery.access import own
 from recovery.decorators import patient_required
 from recovery.http import AuthedHttpRequest
-from recovery.models import AuditEvent, PatientProfile, User
+from recovery.models import AuditEvent, ExportJob, PatientProfile, User
 
 ACCESS_PAGE_SIZE = 25
+
+
+def _latest_pdf_job(user: User) -> ExportJob | None:
+    """The PDF being prepared, or the last one still downloadable: shown on My data."""
+    job = own(ExportJob.objects.filter(kind=export.PDF_JOB), user, "owner").first()
+    if job is None or job.status == ExportJob.Status.EXPIRED or job.expired(timezone.now()):
+        return None
+    return job
 
 
 @patient_required
 def index(request: AuthedHttpRequest) -> HttpResponse:
     # The pending deletion date comes from the core's context processor (account_deletion_due).
+    job = _latest_pdf_job(request.user)
     return render(
-        request, "journaling/mydata/index.html", {"profile": request.user.patient_profile}
+        request,
+        "journaling/mydata/index.html",
+        {
+            "profile": request.user.patient_profile,
+            "job": job,
+            "kind": export_jobs.get(export.PDF_JOB),
+            "back_url": reverse("journaling:my_data"),
+            "expired": False,
+        },
     )
 
 
@@ -44,10 +65,10 @@ def report_consent(request: AuthedHttpRequest) -> HttpResponse:
     )
     if include:
         messages.success(
-            request, "Your care team may now include the entries you share in printed reports."
+            request, _("Your care team may now include the entries you share in printed reports.")
         )
     else:
-        messages.success(request, "Printed reports will no longer include your shared entries.")
+        messages.success(request, _("Printed reports will no longer include your shared entries."))
     return redirect("journaling:my_data")
 
 
@@ -99,18 +120,22 @@ def export_json(request: AuthedHttpRequest) -> HttpResponse:
 @patient_required
 @never_cache
 def export_pdf(request: AuthedHttpRequest) -> HttpResponse:
-    content = export.export_pdf(request.user, timezone.now())
-    name = f"my-data-{request.user.local_today():%Y-%m-%d}.pdf"
-    return _download(content, "application/pdf", name)
+    """POST "Prepare the PDF": the worker builds it (a year of data took ~29 s in a request);
+    this answers at once with the job's page. A second click while it is being prepared gets
+    the same job. GET (an old bookmark) leads to My data, where the button is."""
+    if request.method != "POST":
+        return redirect(reverse("journaling:my_data") + "#download-heading")
+    job = export_jobs.start(request.user, export.PDF_JOB, {}, patient=request.user)
+    return redirect("exports:job", job.pk)
 
 
 class DeleteAccountForm(forms.Form):
     email = forms.EmailField(
-        label="Type your email address",
+        label=gettext_lazy("Type your email address"),
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
     )
     password = forms.CharField(
-        label="Your password",
+        label=gettext_lazy("Your password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
@@ -122,13 +147,13 @@ class DeleteAccountForm(forms.Form):
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip()
         if email.lower() != self.user.email.lower():
-            raise forms.ValidationError("This is not the email address of your account.")
+            raise forms.ValidationError(_("This is not the email address of your account."))
         return email
 
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
         if not self.user.check_password(password):
-            raise forms.ValidationError("That password is not right.")
+            raise forms.ValidationError(_("That password is not right."))
         return password
 
     def mark_errors(self) -> None:
@@ -154,8 +179,8 @@ def delete_account(request: AuthedHttpRequest) -> HttpResponse:
         logout(request)
         messages.warning(
             request,
-            f"Your account will be deleted on {deletion.long_date(due)}. Until then you can sign "
-            "in again and cancel the deletion.",
+            _("Your account will be deleted on %(date)s. Until then you can sign in "
+                  "again and cancel the deletion.") % {"date": deletion.long_date(due)},
         )
         return redirect("account_login")
     form.mark_errors()
@@ -170,5 +195,5 @@ def delete_account(request: AuthedHttpRequest) -> HttpResponse:
 @require_POST
 def cancel_deletion(request: AuthedHttpRequest) -> HttpResponse:
     if deletion.cancel_deletion(request.user):
-        messages.success(request, "Deletion cancelled. Your account and everything in it stay.")
+        messages.success(request, _("Deletion cancelled. Your account and everything in it stay."))
     return redirect("journaling:my_data")

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -39,9 +40,9 @@ def stressors(request: AuthedHttpRequest) -> HttpResponse:
                 form.add_error("text", str(exc))
             else:
                 if created:
-                    messages.success(request, f"Added to “{item.get_category_display()}”.")
+                    messages.success(request, _("Added to “%(category)s”.") % {"category": item.get_category_display()})
                 else:
-                    messages.info(request, "That one is already on your list.")
+                    messages.info(request, _("That one is already on your list."))
                 return redirect("journaling:journal_stressors")
         errors[category] = form
     groups = []
@@ -49,7 +50,7 @@ def stressors(request: AuthedHttpRequest) -> HttpResponse:
         form = errors.get(value) or StressorForm(
             initial={"category": value}, auto_id=f"id_{value}_%s"
         )
-        form.fields["text"].label = f"Add to “{label}”"
+        form.fields["text"].label = _("Add to “%(label)s”") % {"label": label}
         groups.append({"value": value, "label": label, "items": items, "form": form})
     # Offered right after a removal without htmx (the redirect says so), not on every visit.
     undo = request.session.get(UNDO_KEY) if request.GET.get("removed") == "1" else None
@@ -85,7 +86,7 @@ def stressor_undo(request: AuthedHttpRequest) -> HttpResponse:
             return HttpResponse("")
         return render(request, "journaling/journal/_stressor_item.html", {"item": item})
     if item is not None:
-        messages.success(request, f"“{item.text}” is back on your inventory.")
+        messages.success(request, _("“%(text)s” is back on your inventory.") % {"text": item.text})
     else:
-        messages.info(request, "There is nothing to undo.")
+        messages.info(request, _("There is nothing to undo."))
     return redirect("journaling:journal_stressors")

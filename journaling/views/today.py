@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -77,7 +78,7 @@ def checkin(request: AuthedHttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
     if saved and not request.htmx:
-        messages.success(request, "Check-in saved. Thank you.")
+        messages.success(request, _("Check-in saved. Thank you."))
         return redirect(_today_url("checkin"))
     if request.htmx:
         # The check-in card and the week's progress (days checked in), nothing else.
@@ -148,7 +149,7 @@ def complete(request: AuthedHttpRequest, exercise_id: int) -> HttpResponse:
         )
     except ValidationError as exc:
         raise Http404(exc.messages[0]) from exc
-    return _card_response(request, enrolments, exercise_id, "Marked as done.")
+    return _card_response(request, enrolments, exercise_id, _("Marked as done."))
 
 
 @patient_required
@@ -162,7 +163,7 @@ def undo(request: AuthedHttpRequest, exercise_id: int) -> HttpResponse:
         return _not_due(request, exercise_id)
     # Only today's completion can be undone: the date is always the patient's today.
     services.undo_completion(request.user, card.exercise, today)
-    return _card_response(request, enrolments, exercise_id, "No longer marked as done.")
+    return _card_response(request, enrolments, exercise_id, _("No longer marked as done."))
 
 
 # --- flare support ------------------------------------------------------------------------

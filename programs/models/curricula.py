@@ -9,8 +9,11 @@ from typing import Any, ClassVar
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 from recovery.uploads import validate_exercise_media
+
+from ..i18n import TranslationsValidator, localized
 
 
 class FrozenVersionError(ValidationError):
@@ -33,17 +36,31 @@ def normalise_newlines(obj: models.Model) -> None:
     for f in obj._meta.concrete_fields:
         if isinstance(f, models.CharField | models.TextField):
             setattr(obj, f.attname, unix_newlines(getattr(obj, f.attname)))
+    if getattr(obj, "translations", {}) is None:
+        obj.translations = {}  # type: ignore[attr-defined]  # an emptied admin box: none
+
+
+def translations_field(section: str) -> models.JSONField:
+    """Per language, text replacing a field ({"es": {"title": ...}}), frozen with the version
+    like every other field: a translation is content (programs.i18n.localized reads it)."""
+    return models.JSONField(
+        default=dict, blank=True, validators=[TranslationsValidator(section)],
+        help_text=gettext_lazy(
+            'Per language, text that replaces a field, e.g. {"es": {"title": "..."}}; any '
+            "field left out shows the original."
+        ),
+    )
 
 
 class Program(models.Model):
     slug = models.SlugField(unique=True)
     title = models.CharField(max_length=200)
     summary = models.TextField(blank=True)
-    source = models.TextField(blank=True, help_text="The seed document(s) this programme cites.")
-    is_group = models.BooleanField(default=False, help_text="Delivered to cohorts.")
+    source = models.TextField(blank=True, help_text=gettext_lazy("The seed document(s) this programme cites."))
+    is_group = models.BooleanField(default=False, help_text=gettext_lazy("Delivered to cohorts."))
     requires_screening = models.BooleanField(
         default=False,
-        help_text="A recorded screening decision is needed before a patient joins a group.",
+        help_text=gettext_lazy("A recorded screening decision is needed before a patient joins a group."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -81,17 +98,18 @@ class ProgramVersionQuerySet(models.QuerySet):
 
 class ProgramVersion(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        PUBLISHED = "published", "Published"
-        RETIRED = "retired", "Retired"
+        DRAFT = "draft", gettext_lazy("Draft")
+        PUBLISHED = "published", gettext_lazy("Published")
+        RETIRED = "retired", gettext_lazy("Retired")
 
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField()
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
-    title = models.CharField(max_length=200, blank=True, help_text="Defaults to the programme's.")
+    title = models.CharField(max_length=200, blank=True, help_text=gettext_lazy("Defaults to the programme's."))
     description = models.TextField(blank=True)
-    source = models.TextField(blank=True, help_text="Citation of the seed document.")
+    source = models.TextField(blank=True, help_text=gettext_lazy("Citation of the seed document."))
     changelog = models.TextField(blank=True)
+    translations = translations_field("version")
     published_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -112,7 +130,7 @@ class ProgramVersion(models.Model):
 
     @property
     def display_title(self) -> str:
-        return self.title or self.program.title
+        return localized(self, "title") or self.program.title
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk:
@@ -178,7 +196,6 @@ class VersionContent(models.Model):
     """Base for everything that belongs to one version and freezes with it."""
 
     version = models.ForeignKey(ProgramVersion, on_delete=models.CASCADE)
-
     objects = VersionContentQuerySet.as_manager()
 
     class Meta:
@@ -209,7 +226,8 @@ class Week(VersionContent):
     number = models.PositiveSmallIntegerField()
     title = models.CharField(max_length=200)
     goals = models.TextField(blank=True)
-    education = models.TextField(blank=True, help_text="What the patient reads this week.")
+    education = models.TextField(blank=True, help_text=gettext_lazy("What the patient reads this week."))
+    translations = translations_field("weeks")
 
     class Meta:
         ordering = ["version", "number"]
@@ -221,11 +239,11 @@ class Week(VersionContent):
 
 class Session(VersionContent):
     class Kind(models.TextChoices):
-        INITIAL_CONSULTATION = "initial_consultation", "Initial consultation"
-        INDIVIDUAL = "individual", "Individual session"
-        GROUP = "group", "Group session"
-        RETREAT = "retreat", "Retreat day"
-        FOLLOW_UP = "follow_up", "Follow-up consultation"
+        INITIAL_CONSULTATION = "initial_consultation", gettext_lazy("Initial consultation")
+        INDIVIDUAL = "individual", gettext_lazy("Individual session")
+        GROUP = "group", gettext_lazy("Group session")
+        RETREAT = "retreat", gettext_lazy("Retreat day")
+        FOLLOW_UP = "follow_up", gettext_lazy("Follow-up consultation")
 
     # What a cohort meets for (one occurrence each); only a group programme may have them.
     GROUP_KINDS: ClassVar[tuple[str, ...]] = (Kind.GROUP, Kind.RETREAT)
@@ -235,14 +253,15 @@ class Session(VersionContent):
     kind = models.CharField(max_length=32, choices=Kind.choices)
     title = models.CharField(max_length=200)
     week = models.PositiveSmallIntegerField()
-    day = models.PositiveSmallIntegerField(help_text="Programme day within the week, 1-7.")
+    day = models.PositiveSmallIntegerField(help_text=gettext_lazy("Programme day within the week, 1-7."))
     duration_minutes = models.PositiveIntegerField()
     agenda = models.TextField(blank=True)
     aims = models.TextField(blank=True)
     placeholder = models.BooleanField(
-        default=False, help_text="Text written where the seed is silent; a clinic may replace it."
+        default=False, help_text=gettext_lazy("Text written where the seed is silent; a clinic may replace it.")
     )
     order = models.PositiveSmallIntegerField(default=0)
+    translations = translations_field("sessions")
 
     class Meta:
         ordering = ["version", "week", "day", "order"]
@@ -258,55 +277,56 @@ class Session(VersionContent):
 
 class ExerciseTemplate(VersionContent):
     class Kind(models.TextChoices):
-        EXPRESSIVE_WRITING = "expressive_writing", "Expressive writing about stressors"
-        UNSENT_LETTER = "unsent_letter", "Unsent letter"
-        STRESSOR_INVENTORY = "stressor_inventory", "Stressor inventory"
-        SELF_AFFIRMATION = "self_affirmation", "Self-affirmation"
-        MEDITATION_AUDIO = "meditation_audio", "Mindfulness meditation audio"
-        READING = "reading", "Reading"
-        BREATHING_RELAXATION = "breathing_relaxation", "Breathing / muscle relaxation"
-        VISUALIZATION = "visualization", "Visualization"
-        GUIDED_IMAGERY = "guided_imagery", "Guided imagery"
-        ATTENTION_SHIFTING = "attention_shifting", "Blocking then shifting attention (self-talk)"
-        SYMPTOM_EMOTION = "symptom_emotion", "Symptom-emotion connection"
-        PHYSICAL_ACTIVITY = "physical_activity", "Graded physical activity"
-        EDUCATION = "education", "Education"
+        EXPRESSIVE_WRITING = "expressive_writing", gettext_lazy("Expressive writing about stressors")
+        UNSENT_LETTER = "unsent_letter", gettext_lazy("Unsent letter")
+        STRESSOR_INVENTORY = "stressor_inventory", gettext_lazy("Stressor inventory")
+        SELF_AFFIRMATION = "self_affirmation", gettext_lazy("Self-affirmation")
+        MEDITATION_AUDIO = "meditation_audio", gettext_lazy("Mindfulness meditation audio")
+        READING = "reading", gettext_lazy("Reading")
+        BREATHING_RELAXATION = "breathing_relaxation", gettext_lazy("Breathing / muscle relaxation")
+        VISUALIZATION = "visualization", gettext_lazy("Visualization")
+        GUIDED_IMAGERY = "guided_imagery", gettext_lazy("Guided imagery")
+        ATTENTION_SHIFTING = "attention_shifting", gettext_lazy("Blocking then shifting attention (self-talk)")
+        SYMPTOM_EMOTION = "symptom_emotion", gettext_lazy("Symptom-emotion connection")
+        PHYSICAL_ACTIVITY = "physical_activity", gettext_lazy("Graded physical activity")
+        EDUCATION = "education", gettext_lazy("Education")
 
     class Cadence(models.TextChoices):
-        DAILY = "daily", "Every day"
-        WEEKDAYS = "weekdays", "On given weekdays"
-        TIMES_PER_WEEK = "times_per_week", "N times a week"
-        ONCE = "once", "Once, on a given day"
+        DAILY = "daily", gettext_lazy("Every day")
+        WEEKDAYS = "weekdays", gettext_lazy("On given weekdays")
+        TIMES_PER_WEEK = "times_per_week", gettext_lazy("N times a week")
+        ONCE = "once", gettext_lazy("Once, on a given day")
 
     version = models.ForeignKey(ProgramVersion, on_delete=models.CASCADE, related_name="exercises")
     slug = models.SlugField(max_length=80)
     kind = models.CharField(max_length=32, choices=Kind.choices)
     title = models.CharField(max_length=200)
     instructions = models.TextField()
-    prompt = models.TextField(blank=True, help_text="Optional writing prompt.")
+    prompt = models.TextField(blank=True, help_text=gettext_lazy("Optional writing prompt."))
     # Audio or video only, recognised by its content (not its name), and size-limited.
     media_file = models.FileField(
         upload_to="exercise-media/", blank=True, validators=[validate_exercise_media]
     )
     media_url = models.URLField(blank=True)
     estimated_minutes = models.PositiveSmallIntegerField(default=10)
-    weeks = models.JSONField(default=list, help_text="Programme weeks it is active in, e.g. [1, 2].")
+    weeks = models.JSONField(default=list, help_text=gettext_lazy("Programme weeks it is active in, e.g. [1, 2]."))
     cadence = models.CharField(max_length=16, choices=Cadence.choices, default=Cadence.DAILY)
     weekdays = models.JSONField(
-        default=list, blank=True, help_text="For 'given weekdays': 0=Monday ... 6=Sunday."
+        default=list, blank=True, help_text=gettext_lazy("For 'given weekdays': 0=Monday ... 6=Sunday.")
     )
     times_per_week = models.PositiveSmallIntegerField(null=True, blank=True)
     once_week = models.PositiveSmallIntegerField(null=True, blank=True)
     once_day = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="For 'once': programme day 1-7 of once_week."
+        null=True, blank=True, help_text=gettext_lazy("For 'once': programme day 1-7 of once_week.")
     )
     rest_days = models.JSONField(
-        default=list, blank=True, help_text="Weekdays with nothing due: 0=Monday ... 6=Sunday."
+        default=list, blank=True, help_text=gettext_lazy("Weekdays with nothing due: 0=Monday ... 6=Sunday.")
     )
     placeholder = models.BooleanField(
-        default=False, help_text="Text written where the seed is silent; a clinic may replace it."
+        default=False, help_text=gettext_lazy("Text written where the seed is silent; a clinic may replace it.")
     )
     order = models.PositiveSmallIntegerField(default=0)
+    translations = translations_field("exercises")
 
     class Meta:
         ordering = ["version", "order", "pk"]

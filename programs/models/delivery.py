@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from .curricula import Program, ProgramVersion, Session
 
@@ -23,10 +24,10 @@ class EnrolmentQuerySet(models.QuerySet["Enrolment"]):
 
 class Enrolment(models.Model):
     class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
-        PAUSED = "paused", "Paused"
-        COMPLETED = "completed", "Completed"
-        WITHDRAWN = "withdrawn", "Withdrawn"
+        ACTIVE = "active", gettext_lazy("Active")
+        PAUSED = "paused", gettext_lazy("Paused")
+        COMPLETED = "completed", gettext_lazy("Completed")
+        WITHDRAWN = "withdrawn", gettext_lazy("Withdrawn")
 
     patient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolments"
@@ -38,9 +39,9 @@ class Enrolment(models.Model):
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="responsible_for",
-        help_text="The responsible clinician.",
+        help_text=gettext_lazy("The responsible clinician."),
     )
-    start_date = models.DateField(help_text="The patient's local date of day 1.")
+    start_date = models.DateField(help_text=gettext_lazy("The patient's local date of day 1."))
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
     status_changed_on = models.DateField(null=True, blank=True)
     completed_on = models.DateField(null=True, blank=True)
@@ -97,8 +98,8 @@ class Screening(models.Model):
     """A clinician's decision that a patient may (or may not yet) join a group (seed 003)."""
 
     class Outcome(models.TextChoices):
-        CLEARED = "cleared", "Cleared for group"
-        INDIVIDUAL_FIRST = "individual_first", "Individual care first"
+        CLEARED = "cleared", gettext_lazy("Cleared for group")
+        INDIVIDUAL_FIRST = "individual_first", gettext_lazy("Individual care first")
 
     patient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="screenings"
@@ -124,7 +125,7 @@ class Cohort(models.Model):
     version = models.ForeignKey(ProgramVersion, on_delete=models.PROTECT, related_name="cohorts")
     name = models.CharField(max_length=200)
     facilitators = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="facilitating")
-    start_date = models.DateField(help_text="Day 1, in the clinic's time zone.")
+    start_date = models.DateField(help_text=gettext_lazy("Day 1, in the clinic's time zone."))
     meeting_time = models.TimeField(default=dt.time(18, 0))
     capacity = models.PositiveSmallIntegerField(default=10)
     location = models.CharField(max_length=200, blank=True)
@@ -174,9 +175,9 @@ class Occurrence(models.Model):
 
 class Attendance(models.Model):
     class Status(models.TextChoices):
-        PRESENT = "present", "Present"
-        ABSENT = "absent", "Absent"
-        EXCUSED = "excused", "Excused"
+        PRESENT = "present", gettext_lazy("Present")
+        ABSENT = "absent", gettext_lazy("Absent")
+        EXCUSED = "excused", gettext_lazy("Excused")
 
     occurrence = models.ForeignKey(Occurrence, on_delete=models.CASCADE, related_name="attendance")
     patient = models.ForeignKey(

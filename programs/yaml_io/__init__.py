@@ -6,6 +6,9 @@
     sessions:  [{slug, kind, title, week, day, duration_minutes, agenda, aims, placeholder}]
     exercises: [{slug, kind, title, instructions, prompt, media_url, estimated_minutes, weeks,
                  cadence, weekdays, times_per_week, once_week, once_day, rest_days, placeholder}]
+    translations: optional on the version and on each week, session and exercise:
+               {es: {title: ..., instructions: ...}}, only the text fields a reader sees
+               (programs.i18n.TRANSLATABLE); anything left out shows the original
     ...:       sections apps above programs register (sections.register_section), e.g.
                outcomes' `questionnaires:` schedule
 

@@ -16,6 +16,7 @@ import yaml
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
+from ..i18n import TRANSLATABLE, translation_languages
 from ..models import ExerciseTemplate, Program, Session, Week
 from ..validation import Problem, curriculum_problems
 from .sections import extra_sections
@@ -41,7 +42,7 @@ class CurriculumError(Exception):
 class F:
     """One field: its type, whether it is required, its default and its bounds."""
 
-    type: str  # text | slug | url | int | bool | choice | int_list
+    type: str  # text | slug | url | int | bool | choice | int_list | translations
     required: bool = False
     default: Any = None
     max_length: int | None = None
@@ -53,6 +54,11 @@ class F:
 
 def _text(required: bool = False, max_length: int | None = None) -> F:
     return F("text", required=required, default="", max_length=max_length)
+
+
+def _translations(section: str) -> F:
+    """Optional `translations: {es: {title: ..., ...}}` of an item's translatable fields."""
+    return F("translations", default={}, choices=TRANSLATABLE[section])
 
 
 PROGRAM_FIELDS = {
@@ -69,12 +75,14 @@ VERSION_FIELDS = {
     "description": _text(),
     "source": _text(),
     "changelog": _text(),
+    "translations": _translations("version"),
 }
 WEEK_FIELDS = {
     "number": F("int", required=True, low=1, high=104),
     "title": _text(True, 200),
     "goals": _text(),
     "education": _text(),
+    "translations": _translations("weeks"),
 }
 SESSION_FIELDS = {
     "slug": F("slug", required=True, max_length=80),
@@ -86,6 +94,7 @@ SESSION_FIELDS = {
     "aims": _text(),
     "agenda": _text(),
     "placeholder": F("bool", default=False),
+    "translations": _translations("sessions"),
 }
 EXERCISE_FIELDS = {
     "slug": F("slug", required=True, max_length=80),
@@ -106,6 +115,7 @@ EXERCISE_FIELDS = {
     "once_day": F("int", nullable=True, low=1, high=7),
     "rest_days": F("int_list", default=[], low=0, high=6),
     "placeholder": F("bool", default=False),
+    "translations": _translations("exercises"),
 }
 ITEM_FIELDS = {"weeks": WEEK_FIELDS, "sessions": SESSION_FIELDS, "exercises": EXERCISE_FIELDS}
 
@@ -204,6 +214,8 @@ def _check_value(spec: F, value: Any, path: FieldPath, errors: list[str]) -> Any
         return value
     if spec.type == "int":
         return _check_int(spec, value, where, errors)
+    if spec.type == "translations":
+        return _check_translations(spec, value, path, errors)
     if spec.type == "int_list":
         if not isinstance(value, list):
             errors.append(f"{where}: expected a list of whole numbers, got {_describe(value)}")
@@ -231,6 +243,62 @@ def _check_int(spec: F, value: Any, where: str, errors: list[str]) -> int | None
     return value
 
 
+TITLE_MAX = 200  # the translatable fields are long texts, but for titles (as the models say)
+
+
+def _check_translations(
+    spec: F, value: Any, path: FieldPath, errors: list[str]
+) -> dict[str, dict[str, str]] | None:
+    """{language: {field: text}}: only languages the site offers besides the original, only
+    the item's translatable fields (spec.choices), each a non-empty text."""
+    languages = translation_languages()
+    if not isinstance(value, dict):
+        errors.append(
+            f"{fmt(path)}: expected a mapping of language codes ({', '.join(languages)}) to "
+            f"texts, got {_describe(value)}"
+        )
+        return None
+    before = len(errors)
+    out: dict[str, dict[str, str]] = {}
+    for language, texts in value.items():
+        where = (*path, str(language))
+        if language not in languages:
+            errors.append(
+                f"{fmt(where)}: {language!r} is not a language to translate into; expected one "
+                f"of {', '.join(languages) or '(none configured)'}"
+            )
+            continue
+        if not isinstance(texts, dict):
+            errors.append(
+                f"{fmt(where)}: expected a mapping of {', '.join(spec.choices)}, got "
+                f"{_describe(texts)}"
+            )
+            continue
+        out[language] = {}
+        for name, text in texts.items():
+            if name not in spec.choices:
+                close = difflib.get_close_matches(str(name), spec.choices, n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                errors.append(
+                    f"{fmt((*where, str(name)))}: not a translatable field{hint}; expected one "
+                    f"of {', '.join(spec.choices)}"
+                )
+                continue
+            limit = TITLE_MAX if name == "title" else None
+            field = F("text", required=True, max_length=limit)
+            checked = _check_value(field, text, (*where, name), errors)
+            if checked is not None:
+                out[language][name] = checked
+    return out if len(errors) == before else None
+
+
+def translation_errors(value: Any, section: str) -> list[str]:
+    """What is wrong with one item's translations ({} is fine), for the admin's validator."""
+    errors: list[str] = []
+    _check_translations(_translations(section), value, ("translations",), errors)
+    return errors
+
+
 def _check_mapping(
     value: Any, fields: dict[str, F], path: FieldPath, errors: list[str]
 ) -> dict[str, Any] | None:
@@ -251,7 +319,8 @@ def _check_mapping(
         if name not in value:
             if spec.required:
                 errors.append(f"{fmt((*path, name))}: required")
-            out[name] = list(spec.default) if isinstance(spec.default, list) else spec.default
+            default = spec.default
+            out[name] = type(default)(default) if isinstance(default, list | dict) else default
             continue
         out[name] = _check_value(spec, value[name], (*path, name), errors)
     return out if len(errors) == before else None

@@ -10,7 +10,9 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 
+from ..l10n import iso_day_as_text
 from . import tokens
 from .models import ReminderLedger
 from .registry import ReminderKind
@@ -27,11 +29,21 @@ def absolute(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
+def language_of(user: object) -> str:
+    """The language a person's messages are written in: their choice, else the site's (a
+    worker has no browser to ask)."""
+    return str(getattr(user, "language", "") or settings.LANGUAGE_CODE)
+
+
 def render(row: ReminderLedger, kind: ReminderKind) -> Message:
-    context = {**row.context, "recipient": row.recipient, "SITE_NAME": settings.SITE_NAME}
-    text = render_to_string(f"notifications/kinds/{kind.name}.txt", context).strip()
+    with translation.override(language_of(row.recipient)):
+        # A kind stores a day as "2026-12-01": written out here, in the reader's words.
+        dated = {key: iso_day_as_text(value) for key, value in row.context.items()}
+        context = {**dated, "recipient": row.recipient, "SITE_NAME": settings.SITE_NAME}
+        text = render_to_string(f"notifications/kinds/{kind.name}.txt", context).strip()
+        title = str(kind.title)  # a lazy label becomes the recipient's words here
     # A kind may point one reminder somewhere more precise (a patient's page) in its context.
-    return Message(title=kind.title, text=text, url=str(row.context.get("url") or kind.url))
+    return Message(title=title, text=text, url=str(row.context.get("url") or kind.url))
 
 
 def build(row: ReminderLedger, kind: ReminderKind, message: Message) -> EmailMultiAlternatives:
@@ -46,6 +58,13 @@ def build(row: ReminderLedger, kind: ReminderKind, message: Message) -> EmailMul
         "kind": kind,
         "SITE_NAME": settings.SITE_NAME,
     }
+    with translation.override(language_of(row.recipient)):
+        return _email(row, message, context, unsubscribe)
+
+
+def _email(
+    row: ReminderLedger, message: Message, context: dict[str, object], unsubscribe: str
+) -> EmailMultiAlternatives:
     email = EmailMultiAlternatives(
         subject=message.title,
         body=render_to_string("notifications/email/reminder.txt", context),

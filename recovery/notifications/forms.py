@@ -5,34 +5,42 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.utils import dates, translation
+from django.utils.translation import gettext_lazy
 
 from ..models import TIME_ZONE_CHOICES, User
 from . import registry
 from .models import NotificationPreference
 
-WEEKDAYS = [(0, "Monday"), (1, "Tuesday"), (2, "Wednesday"), (3, "Thursday"), (4, "Friday"),
-            (5, "Saturday"), (6, "Sunday")]
+# Django's own weekday names (lazy, so each page shows them in its language).
+WEEKDAYS = sorted(dates.WEEKDAYS.items())
 
 
 class AccountForm(forms.Form):
-    display_name = forms.CharField(label="Your name", max_length=120, required=False)
-    time_zone = forms.ChoiceField(label="Time zone", choices=TIME_ZONE_CHOICES)
+    display_name = forms.CharField(label=gettext_lazy("Your name"), max_length=120, required=False)
+    time_zone = forms.ChoiceField(label=gettext_lazy("Time zone"), choices=TIME_ZONE_CHOICES)
     reminder_time = forms.TimeField(
-        label="Daily reminder at", required=False,
+        label=gettext_lazy("Daily reminder at"), required=False,
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-        help_text="Your local time. Leave empty for no daily reminder.",
+        help_text=gettext_lazy("Your local time. Leave empty for no daily reminder."),
     )
     digest_weekday = forms.TypedChoiceField(
-        label="Weekly caseload digest on", choices=WEEKDAYS, coerce=int
+        label=gettext_lazy("Weekly caseload digest on"), choices=WEEKDAYS, coerce=int
     )
     kinds = forms.MultipleChoiceField(
-        label="Send me", required=False, widget=forms.CheckboxSelectMultiple
+        label=gettext_lazy("Send me"), required=False, widget=forms.CheckboxSelectMultiple
     )
     quiet_weekdays = forms.TypedMultipleChoiceField(
-        label="Quiet days (no reminders)", choices=WEEKDAYS, coerce=int, required=False,
+        label=gettext_lazy("Quiet days (no reminders)"), choices=WEEKDAYS, coerce=int, required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    paused = forms.BooleanField(label="Pause all reminders", required=False)
+    paused = forms.BooleanField(label=gettext_lazy("Pause all reminders"), required=False)
+    language = forms.ChoiceField(
+        label=gettext_lazy("Language"), required=False,
+        choices=[("", gettext_lazy("The language of my browser")), *settings.LANGUAGES],
+        help_text=gettext_lazy("For these pages, emails and reminders."),
+    )
 
     def __init__(self, user: User, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -60,6 +68,7 @@ class AccountForm(forms.Form):
             "paused": prefs.paused,
             "digest_weekday": prefs.digest_weekday,
             "display_name": profile.display_name if profile is not None else "",
+            "language": user.language,
         }
         if user.is_patient:
             initial["time_zone"] = user.patient_profile.time_zone
@@ -78,6 +87,12 @@ class AccountForm(forms.Form):
         if "digest_weekday" in data:
             prefs.digest_weekday = data["digest_weekday"]
         prefs.save()
+        if data["language"] != user.language:
+            user.language = data["language"]
+            user.save(update_fields=["language"])
+            if user.language:
+                # The confirmation after saving already speaks the new language.
+                translation.activate(user.language)
         if user.is_patient:
             profile = user.patient_profile
             profile.display_name = data["display_name"]

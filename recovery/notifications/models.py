@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 
 class ReminderLedger(models.Model):
@@ -16,11 +17,11 @@ class ReminderLedger(models.Model):
     restarts or overlapping dispatcher runs occur."""
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
-        SKIPPED = "skipped", "Skipped"
+        QUEUED = "queued", gettext_lazy("Queued")
+        SENDING = "sending", gettext_lazy("Sending")
+        SENT = "sent", gettext_lazy("Sent")
+        FAILED = "failed", gettext_lazy("Failed")
+        SKIPPED = "skipped", gettext_lazy("Skipped")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders"
@@ -88,7 +89,7 @@ class NotificationPreference(models.Model):
     muted_kinds = models.JSONField(default=list, blank=True)
     # Local weekdays with no reminders, 0 = Monday.
     quiet_weekdays = models.JSONField(default=list, blank=True)
-    paused = models.BooleanField(default=False, help_text="No reminders at all until unpaused.")
+    paused = models.BooleanField(default=False, help_text=gettext_lazy("No reminders at all until unpaused."))
     # Clinicians: the local weekday of the caseload digest, 0 = Monday.
     digest_weekday = models.PositiveSmallIntegerField(default=0)
 

@@ -17,7 +17,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise  # dev-only package: typing only
+
 
 
 class Due(NamedTuple):
@@ -35,10 +39,10 @@ DueFn = Callable[[dt.datetime, dt.datetime], Iterable[Due]]
 @dataclass(frozen=True)
 class ReminderKind:
     name: str  # stored in the ledger; also the template name
-    label: str  # what the account page calls it
+    label: StrOrPromise  # what the account page calls it (translated when shown)
     audience: str  # "patient" or "clinician": whose account page offers it
     due: DueFn = field(compare=False)
-    title: str = ""  # the email subject and the in-app title
+    title: StrOrPromise = ""  # the email subject and the in-app title (translated when sent)
     url: str = "/"  # where the link goes (a path on the site)
     # Essential messages (a safety alert to the care team) ignore mutes, quiet days and pause.
     essential: bool = False

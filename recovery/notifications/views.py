@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
@@ -27,7 +28,7 @@ def account_home(request: AuthedHttpRequest) -> HttpResponse:
         form = AccountForm.for_user(request.user, request.POST)
         if form.is_valid():
             form.save()
-            messages.success(request, "Your settings are saved.")
+            messages.success(request, _("Your settings are saved."))
             return redirect("account_home")
     else:
         form = AccountForm.for_user(request.user)
@@ -76,7 +77,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "notifications/unsubscribe.html",
                       {"invalid": True, "expired": exc.expired}, status=400)
     kind = registry.get(kind_name)
-    label = kind.label if kind is not None else "all reminders"
+    label = kind.label if kind is not None else _("all reminders")
     if request.method == "POST":
         preferences.unsubscribe(user_id, kind_name)
         return render(request, "notifications/unsubscribe.html", {"done": True, "label": label})

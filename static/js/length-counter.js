@@ -8,6 +8,14 @@
  */
 (function () {
   "use strict";
+  // The sentences come translated from the page, on this script's own tag (data-over,
+  // data-near, with {length} {over} {limit} to fill in); English if the tag lacks them.
+  var words = (document.currentScript && document.currentScript.dataset) || {};
+  function fill(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (all, key) {
+      return key in values ? values[key] : all;
+    });
+  }
 
   function counterFor(input) {
     return document.getElementById(input.id + "-count");
@@ -21,11 +29,13 @@
     var over = length - limit;
     input.setAttribute("aria-invalid", over > 0 ? "true" : "false");
     counter.classList.toggle("over", over > 0);
+    var values = { length: length.toLocaleString(), over: over.toLocaleString(),
+                   limit: limit.toLocaleString() };
     if (over > 0) {
-      counter.textContent = length.toLocaleString() + " characters: " + over.toLocaleString() +
-        " over the limit of " + limit.toLocaleString() + ". Shorten it to save; nothing has been cut.";
+      counter.textContent = fill(words.over || "{length} characters: {over} over the limit of " +
+        "{limit}. Shorten it to save; nothing has been cut.", values);
     } else if (length > limit * 0.9) {
-      counter.textContent = length.toLocaleString() + " of " + limit.toLocaleString() + " characters.";
+      counter.textContent = fill(words.near || "{length} of {limit} characters.", values);
     } else {
       counter.textContent = "";
     }

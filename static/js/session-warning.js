@@ -23,22 +23,25 @@
   }
   function show() {
     box.hidden = false;
-    text.textContent = "For your privacy you will be signed out in about " +
-      Math.round(warn / 60000) + " minute(s) without activity.";
+    // The words come translated from the page (data-text-*); English if a page lacks them.
+    text.textContent = box.dataset.textSoon || ("For your privacy you will be signed out in about " +
+      Math.round(warn / 60000) + " minute(s) without activity.");
     button.hidden = false;
     timer = setTimeout(expired, warn);
   }
   function expired() {
     box.hidden = false;
     button.hidden = true;
-    text.textContent = "You have been signed out because of inactivity. Sign in again to " +
-      "continue; anything your journal kept on this device is still there.";
+    text.textContent = box.dataset.textExpired || ("You have been signed out because of inactivity. " +
+      "Sign in again to continue; anything your journal kept on this device is still there.");
   }
   button.addEventListener("click", function () {
     fetch(url, { method: "POST", credentials: "same-origin",
                  headers: { "X-CSRFToken": csrfToken() } })
       .then(function (r) { if (r.status === 204) { schedule(); } else { expired(); } })
-      .catch(function () { text.textContent = "No connection: try again in a moment."; });
+      .catch(function () {
+        text.textContent = box.dataset.textOffline || "No connection: try again in a moment.";
+      });
   });
   // Any htmx request counts as activity on the server: restart the clock here too.
   document.body.addEventListener("htmx:afterRequest", schedule);

@@ -171,8 +171,122 @@ def test_query_count_is_the_same_at_10_and_200_patients(clinician):
     assert at_200 <= 30
 
 
+def bulk_patients(clinician, version, start: int, stop: int) -> None:
+    """Patients `start`..`stop` of `clinician`'s caseload, written with bulk_create (a thousand
+    through the factories would take minutes): enrolled, two pain scores, every 7th with an
+    open safety alert, every 5th with a visit in the coming days."""
+    from clinicians.models import CareTeamMember
+    from programs.models import Enrolment
+    from recovery.models import PatientProfile, User
+
+    users = User.objects.bulk_create(
+        User(email=f"b{i:04}@example.test", role=User.Role.PATIENT, clinic=clinician.clinic)
+        for i in range(start, stop)
+    )
+    PatientProfile.objects.bulk_create(
+        PatientProfile(user=u, display_name=f"Bulk {u.email[:5]}", time_zone="America/New_York")
+        for u in users
+    )
+    CareTeamMember.objects.bulk_create(
+        CareTeamMember(patient=u, clinician=clinician, role="primary") for u in users
+    )
+    Enrolment.objects.bulk_create(
+        Enrolment(patient=u, clinician=clinician, version=version, program_id=version.program_id,
+                  start_date=days_ago(10 + n % 20))
+        for n, u in enumerate(users, start)
+    )
+    CheckIn.objects.bulk_create(
+        CheckIn(patient=u, local_date=days_ago(back), pain=(n + back) % 11)
+        for n, u in enumerate(users, start) for back in (1, 12)
+    )
+    for n, u in enumerate(users, start):
+        if n % 7 == 0:
+            alert_for(u)
+        if n % 5 == 0:
+            visits.schedule(u, clinician, NOW + dt.timedelta(days=2 + n % 3))
+
+
+PATHS = ("/clinic/", "/clinic/?sort=pain", "/clinic/?flag=inactive", "/clinic/?sort=activity&page=3")
+
+
+def test_query_count_is_the_same_at_10_and_1000_patients_and_the_page_is_cut_in_sql(clinician):
+    version = published_version()
+    client = client_for(clinician)
+
+    def counts() -> list[int]:
+        found = []
+        for path in PATHS:
+            with CaptureQueriesContext(connection) as ctx:
+                assert client.get(path).status_code == 200
+            found.append(len(ctx.captured_queries))
+        return found
+
+    bulk_patients(clinician, version, 0, 10)
+    at_10 = counts()
+    bulk_patients(clinician, version, 10, 1000)
+    at_1000 = counts()
+    assert at_10 == at_1000, (at_10, at_1000)
+    # The page holds 25 of 1,000, alerted patients first (every 7th: 143), in the order asked.
+    body = client.get("/clinic/?sort=name").content.decode()
+    assert "Page 1 of 40" in body
+    shown = re.findall(r"b\d{4}@example.test", body)
+    assert list(dict.fromkeys(shown)) == [f"b{i:04}@example.test" for i in range(0, 175, 7)]
+    last = client.get("/clinic/?sort=name&page=40").content.decode()
+    assert re.findall(r"b\d{4}@example.test", last)[-1] == "b0999@example.test"
+
+
+def test_sql_flags_agree_with_the_rules_at_each_threshold(clinician):
+    """The SQL filter (clinicians.flags.sql_conditions) finds the same patients as the rules
+    that write the rows' reasons, just below, at and above the pain and inactivity thresholds."""
+    version = published_version()
+    cases = {
+        # pain: baseline 5, so 30% is 6.5; the last 7 days' mean below, at and above it.
+        "below": [5, 6, 7, 6, 7, 6, 7, 6],  # 45 / 7 = 6.43 -> 6.4
+        "at": [5, 6, 7],  # 6.5
+        "above": [5, 7],
+    }
+    for i, pains in enumerate(cases.values()):
+        p, e = make_patient(100 + i, clinician, version, start_days_ago=20, pain=(pains[0], 0))
+        CheckIn.objects.filter(patient=p, local_date=days_ago(1)).delete()
+        for back, pain in enumerate(pains[1:]):
+            CheckIn.objects.create(patient=p, local_date=days_ago(back), pain=pain)
+    for idle in (2, 3, 4):
+        p, e = make_patient(200 + idle, clinician, version, start_days_ago=20)
+        CheckIn.objects.filter(patient=p).delete()
+        CheckIn.objects.create(patient=p, local_date=days_ago(idle), pain=5)
+    for code in ("pain", "inactive"):
+        page = caseload(clinician, Filters.from_query({"flag": code}), NOW)
+        found = {r.patient.email for r in page.rows}
+        everyone = caseload(clinician, Filters(), NOW).rows
+        by_rules = {r.patient.email for r in everyone if any(f.code == code for f in r.flags)}
+        assert found == by_rules, code
+    pain = {r.patient.email for r in caseload(clinician, Filters(flag="pain"), NOW).rows}
+    assert pain == {"p101@example.test", "p102@example.test"}
+    idle = {r.patient.email for r in caseload(clinician, Filters(flag="inactive"), NOW).rows}
+    assert idle == {"p203@example.test", "p204@example.test"}
+
+
 def test_caseload_builder_directly(clinician):
     version = published_version()
     make_patient(1, clinician, version)
     page = caseload(clinician, Filters.from_query({"flag": "pain"}), NOW)
     assert page.rows == [] and page.total == 1
+
+
+def test_the_questionnaire_filter_runs_the_schedule(clinician):
+    """The one flag without an SQL form: the filter asks outcomes' schedule, and finds the
+    patient whose baseline PHQ-9 is 3 days late (the threshold), not the one 2 days late."""
+    from tests.outcomes.helpers import scheduled_version
+
+    import_directory()
+    # Both start today; the baseline opened 3 and 2 days before day 1.
+    for i, window in ((1, 3), (2, 2)):
+        version = scheduled_version(
+            [{"instrument": "PHQ-9", "when": "baseline", "window_days": window}], slug=f"s{i}"
+        )
+        patient, _ = make_patient(i, clinician, version, start_days_ago=0)
+        if i == 1:
+            late = patient
+    page = caseload(clinician, Filters.from_query({"flag": "questionnaire"}), NOW)
+    assert [r.patient for r in page.rows] == [late]
+    assert any(f.code == "questionnaire" for f in page.rows[0].flags)

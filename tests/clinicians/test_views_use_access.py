@@ -34,6 +34,7 @@ EXPECT: dict[str, tuple[str, str, int, str | None]] = {
     "alert_acknowledge": ("POST", "responsible", 302, "acknowledge_alert"),
     "patient_report": ("GET", "responsible", 200, "view_report_form"),
     "patient_report_pdf": ("GET", "responsible", 200, "view_report"),
+    "patient_report_prepare": ("POST", "responsible", 302, "prepare_report"),
     "cohort_list": ("GET", "anyone", 200, "view_cohort_list"),
     "cohort_new": ("GET", "anyone", 200, None),
     "cohort_detail": ("GET", "facilitator", 200, "view_cohort"),

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.test import Client
 
 from journaling.models import JournalEntry
+from tests.e2e.a11y import check_page
 from tests.factories import PatientFactory
 
 pytestmark = pytest.mark.e2e
@@ -58,6 +59,7 @@ def test_words_typed_after_the_session_ended_are_kept_and_sent_after_sign_in(
     patient, context, page = patient_page
     base = live_server.url
     page.goto(base + "/journal/new/?kind=free_writing")
+    check_page(page, page.get_by_label("Your words"))
     words = page.get_by_label("Your words")
     words.fill("Before the session ended.")
     status = page.locator("#save-status")
@@ -86,6 +88,7 @@ def test_words_typed_after_the_session_ended_are_kept_and_sent_after_sign_in(
     assert JournalEntry.objects.get(pk=entry.pk).body == (
         "Before the session ended. Typed while signed out.")
     status.filter(has_text=re.compile(r"^Saved")).wait_for()
+    check_page(page, page.get_by_role("button", name="Save entry"))
 
 
 def test_compare_is_hidden_until_a_conflict_and_long_text_is_counted_not_cut(
@@ -93,12 +96,14 @@ def test_compare_is_hidden_until_a_conflict_and_long_text_is_counted_not_cut(
 ):
     _, _, page = patient_page
     page.goto(live_server.url + "/journal/new/?kind=unsent_letter")
+    check_page(page, page.get_by_label("Title"))
     assert not page.locator("#compare-versions").is_visible()
     title = page.get_by_label("Title")
     title.fill("t" * 230)
     assert len(title.input_value()) == 230  # nothing cut
     counter = page.locator("#id_title-count")
     counter.filter(has_text="30 over the limit of 200").wait_for()
+    check_page(page, step="title-over-the-limit")
     assert not page.locator("#compare-versions").is_visible()
     assert JournalEntry.objects.count() <= 1
     for entry in JournalEntry.objects.all():  # a refused title is never stored cut short

@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -16,12 +17,15 @@ from journaling import progress
 from journaling.models import CheckIn, ExerciseCompletion, JournalEntry
 from programs.models import (
     Enrolment,
+    EnrolmentPause,
     ExerciseTemplate,
     Program,
     ProgramVersion,
     Session,
     Week,
 )
+from tests.conftest import client_for
+from tests.factories import PatientFactory
 
 # 2026-03-01 02:00 UTC is still Saturday 28 February in New York (the patient's zone).
 NEW_YORK_EVENING = dt.datetime(2026, 3, 1, 2, 0, tzinfo=dt.UTC)
@@ -392,10 +396,15 @@ def test_weekly_adherence_counts_due_with_the_plan(patient, clinician):
 # --- Query count -----------------------------------------------------------------------
 
 
-def _history_queries(patient_client, url: str) -> int:
+def _count(patient_client, url: str) -> int:
     with CaptureQueriesContext(connection) as ctx:
         assert patient_client.get(url).status_code == 200
     return len(ctx.captured_queries)
+
+
+def _history_queries(patient_client, url: str) -> int:
+    cache.clear()  # charts drawn, not read from the cache: the most a request costs
+    return _count(patient_client, url)
 
 
 @pytest.mark.django_db
@@ -412,8 +421,74 @@ def test_history_query_count_is_fixed(
         fill_days(patient, enrolment, today - dt.timedelta(days=60), 60)
         many = _history_queries(patient_client, "/history/?days=90")
         week = _history_queries(patient_client, "/history/?week=2026-11-09")
-        # Session, user, profile, 3 for the calendar, 1 for the chart, 6 for adherence,
-        # and the page frame (the clinic's crisis line): a little headroom for the frame.
-        with django_assert_max_num_queries(16):
+        # Session, user, profile, 3 for the calendar, 2 for the trend chart, 1 for the
+        # programmes, 8 for the current one's adherence, and the page frame (the clinic's
+        # crisis line): a little headroom for the frame.
+        with django_assert_max_num_queries(19):
             patient_client.get("/history/?days=90")
+        cache.clear()
+        patient_client.get("/history/?days=90")
+        cached = _count(patient_client, "/history/?days=90")
     assert few == many == week
+    assert cached == few - 7  # nothing drawn: no scores, no programme data read
+
+
+# --- One adherence chart, earlier programmes on request, charts cached by their inputs ---
+
+
+def _svgs(body: str) -> int:
+    return body.count("<svg")
+
+
+@pytest.mark.django_db
+def test_one_adherence_chart_and_earlier_programmes_on_request(
+    patient, patient_client, clinician, clinician_client
+):
+    stranger = client_for(PatientFactory(email="someone-else@example.test"))
+    old = enrol(patient, clinician, make_version(weeks=2, slug="workshop"), dt.date(2026, 9, 1))
+    old.status, old.completed_on = Enrolment.Status.COMPLETED, dt.date(2026, 9, 15)
+    old.save()
+    current = enrol(patient, clinician, make_version(), dt.date(2026, 11, 2))
+    with time_machine.travel(NOV_15, tick=False):
+        fill_days(patient, old, dt.date(2026, 9, 1), 14)
+        fill_days(patient, current, dt.date(2026, 11, 2), 14)
+        body = patient_client.get("/history/").content.decode()
+        url = f"/history/programme/{old.pk}/"
+        partial = patient_client.get(url, headers={"HX-Request": "true"}).content.decode()
+        page = patient_client.get(url).content.decode()
+        refused = {stranger.get(url).status_code, clinician_client.get(url).status_code}
+    assert _svgs(body) == 2  # the trend and the current programme's adherence, no more
+    assert "Exercises done each week: Home programme" in body
+    assert f'hx-get="{url}"' in body and f'href="{url}"' in body  # htmx, or a page without JS
+    assert "Workshop programme (started 1 September 2026)" in body
+    assert _svgs(partial) == 1 and "<html" not in partial
+    assert "You did 14 of" in partial  # the old programme's own completions
+    assert _svgs(page) == 1 and "<html" in page and "Back to your history" in page
+    assert refused == {404}
+
+
+@pytest.mark.django_db
+def test_charts_are_cached_until_their_data_changes(patient, patient_client, clinician):
+    enrolment = enrol(patient, clinician, make_version(), dt.date(2026, 11, 2))
+    with time_machine.travel(NOV_15, tick=False):
+        fill_days(patient, enrolment, dt.date(2026, 11, 2), 7)
+        first = patient_client.get("/history/").content.decode()
+        again = patient_client.get("/history/").content.decode()
+        # Read back, not drawn again (every drawing has a new uuid in its ids).
+        assert re.findall(r"<svg.*?</svg>", again, re.S) == re.findall(r"<svg.*?</svg>", first, re.S)
+        CheckIn.objects.filter(patient=patient, local_date=dt.date(2026, 11, 8)).update(
+            pain=0, updated_at=dt.datetime(2026, 11, 15, 18, tzinfo=dt.UTC)
+        )
+        edited = patient_client.get("/history/?day=2026-11-08").content.decode()
+        assert "lowest 0 on 8 Nov" in edited
+        assert "You did 7 of" in edited
+        write = enrolment.version.exercises.get(slug="write")
+        ExerciseCompletion.objects.create(
+            patient=patient, enrolment=enrolment, exercise=write, local_date=dt.date(2026, 11, 9)
+        )
+        before = patient_client.get("/history/").content.decode()
+        assert "You did 8 of" in before
+        EnrolmentPause.objects.create(enrolment=enrolment, start=dt.date(2026, 11, 12))
+        paused = patient_client.get("/history/").content.decode()
+    summary = re.compile(r"You did \d+ of \d+ exercises")
+    assert summary.search(paused).group() != summary.search(before).group()  # fewer due

@@ -218,7 +218,7 @@ def test_removing_a_stressor_with_htmx_swaps_in_an_undo(patient, patient_client)
     assert "HX-Request" in response["Vary"]
     response = patient_client.post("/journal/stressors/undo/", HTTP_HX_REQUEST="true")
     assert "Turning 50" in response.content.decode() and "Remove" in response.content.decode()
-    assert StressorItem.objects.filter(patient=patient, text="Turning 50").count() == 1
+    assert StressorItem.objects.same_line("Turning 50").filter(patient=patient).count() == 1
 
 
 @pytest.mark.django_db

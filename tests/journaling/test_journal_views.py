@@ -406,7 +406,7 @@ def test_stressor_inventory_grows_and_items_can_be_removed(patient_client, patie
     assert StressorItem.objects.count() == 2
     response = patient_client.post("/journal/stressors/", {"category": "current", "text": ""})
     assert response.status_code == 400 and "Write a few words" in response.content.decode()
-    item = StressorItem.objects.get(text="Turning 50")
+    item = StressorItem.objects.same_line("Turning 50").get()
     stranger = client_for(PatientFactory(email="s@example.test"))
     stranger.post(f"/journal/stressors/{item.pk}/remove/")
     assert StressorItem.objects.filter(pk=item.pk).exists()

@@ -23,7 +23,7 @@ def test_each_feature_app_registered_its_kinds():
     names = {k.name for k in registry.kinds()}
     assert {"daily_practice", "inactivity_nudge", "group_session", "caseload_digest"} <= names
     assert {k.name for k in registry.kinds("clinician")} == {
-        "caseload_digest", "visit_clinician", "safety_alert"
+        "caseload_digest", "visit_clinician", "safety_alert", "export_ready_staff"
     }
     assert {"visit_patient", "questionnaire_due"} <= {k.name for k in registry.kinds("patient")}
 

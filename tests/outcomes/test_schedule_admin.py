@@ -32,3 +32,27 @@ def test_an_admin_edits_a_drafts_schedule_inline_and_sees_a_published_one_read_o
     response = client.post(change, data)
     assert response.status_code == 302, response.context and response.context["errors"]
     assert QuestionnaireSchedule.objects.filter(version=draft, window_days=10).count() == 1
+
+
+def test_each_input_of_the_schedule_table_is_named_after_its_column():
+    """A table's column header does not name the inputs under it (axe "label", WCAG 4.1.2):
+    each one carries its column's name, the delete box and the blank row's included."""
+    import re
+
+    client = client_for(AdminFactory())
+    draft = versions.new_draft_from(import_curriculum(CURRICULA_DIR / "home-programme.yaml"))
+    html = client.get(reverse("admin:programs_programversion_change", args=[draft.pk])).content.decode()
+    inputs = re.findall(r'<(?:input|select)[^>]*name="questionnaire_schedules-(?:\d+|__prefix__)-'
+                        r'(?!id"|version")\w+"[^>]*>', html)
+    assert inputs
+    for tag in inputs:
+        assert "aria-label=" in tag, tag
+    named = {}
+    for tag in inputs:
+        field = re.search(r'name="questionnaire_schedules-0-(\w+)"', tag)
+        label = re.search(r'aria-label="([^"]+)"', tag)
+        if field and label:
+            named[field[1]] = label[1]
+    assert named["window_days"] == "Window days"
+    assert named["instrument"] == "Instrument"
+    assert named["DELETE"] == "Delete"

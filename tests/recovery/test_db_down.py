@@ -58,6 +58,8 @@ def _assert_try_again_page(response) -> None:
     assert response.status_code == 503
     assert response["Retry-After"] == "5"
     assert "Please try again in a moment" in text and "briefly unavailable" in text
+    # The crisis page needs the database too: the way to emergency help is on this page.
+    assert "call your local emergency number" in text
     assert "Nothing you had already saved is lost" in text
     assert "Traceback" not in text and "OperationalError" not in text
     # The same strict headers as every other page: CSP without inline code.

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 from django.conf import settings as django_settings
 
 BASE_DIR = Path(django_settings.BASE_DIR)
@@ -112,6 +113,7 @@ def test_production_env_file_passes_deploy_checks(tmp_path):
         ENV_FILE=str(BASE_DIR / ".env.production.example"),
         # The example holds no working key (test_secrets.py): `make check` passes one like this.
         SECRET_KEY=secrets.token_urlsafe(50),
+        FIELD_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout

@@ -1,0 +1,90 @@
+"""Profile one patient page in process: time per request, queries, and a pyinstrument tree.
+
+    .venv/bin/python -m bench.profile /history/ [--year] [--post BODY] [--htmx] [-n 20]
+
+The first run fills a SQLite database under DATA_DIR (default /tmp/recovery-profile) with
+the bench's data (the demo and a year of history, no caseloads) and keeps it, so later runs
+start at once. Production settings (bench.settings: DEBUG off). pyinstrument is a dev tool:
+`pip install pyinstrument` (it is not a dependency of the app). Not a benchmark: the figures
+are in-process, without gunicorn or concurrency; `make bench` is the one to quote.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("path")
+    parser.add_argument("--year", action="store_true", help="as the year-long patient")
+    parser.add_argument("--post", default=None, help="form body: POST instead of GET")
+    parser.add_argument("--htmx", action="store_true")
+    parser.add_argument("-n", type=int, default=20, help="requests timed")
+    parser.add_argument("--no-profile", action="store_true")
+    args = parser.parse_args()
+
+    os.environ.setdefault("DATA_DIR", "/tmp/recovery-profile")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from recovery.models import User
+
+    from .data import populate
+
+    fresh = "recovery_user" not in connection.introspection.table_names()
+    if fresh or not User.objects.filter(email="bench-year@bench.test").exists():
+        populate(365, [])
+    if not (Path(os.environ["DATA_DIR"]) / "staticfiles" / "staticfiles.json").exists():
+        call_command("collectstatic", interactive=False, verbosity=0)
+    user = User.objects.get(email="bench-year@bench.test" if args.year else "patient@demo.test")
+    client = Client()
+    client.force_login(user)
+    headers = {"HX-Request": "true"} if args.htmx else {}
+
+    def request() -> int:
+        if args.post is not None:
+            response = client.post(
+                args.path, args.post, content_type="application/x-www-form-urlencoded",
+                headers=headers,
+            )
+        else:
+            response = client.get(args.path, headers=headers)
+        return response.status_code
+
+    with CaptureQueriesContext(connection) as queries:
+        status = request()
+    print(f"{args.path} status {status}, {len(queries)} queries")
+    if os.environ.get("PROFILE_SQL"):
+        for q in queries:
+            print("  ", q["sql"][:200])
+    started = time.perf_counter()
+    for _ in range(args.n):
+        request()
+    print(f"  {1000 * (time.perf_counter() - started) / args.n:.1f} ms a request (mean of {args.n})")
+    if not args.no_profile:
+        from pyinstrument import Profiler
+
+        profiler = Profiler(interval=0.0005)
+        with profiler:
+            for _ in range(args.n):
+                request()
+        print(profiler.output_text(unicode=True, color=False, show_all=False))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
