@@ -51,6 +51,7 @@ from programs.models import (
     Session,
     Week,
 )
+from recovery import export_jobs
 from tests.clinicians.test_views_use_access import _alert_for
 from tests.factories import PatientFactory
 from tests.test_permission_matrix import (
@@ -284,20 +285,21 @@ def test_xss_corpus_through_every_free_text_field(matrix: Matrix, monkeypatch): 
         corpus = [payload(fl.no, i) for fl in fields.by_name.values() for i in fl.written]
         clients: dict[str, Client] = {r: client_as(matrix, r) for r in READERS}
         targets = pages(matrix, extra) + [("clinic_admin", u) for u in admin_pages()]
-        for reader, url in targets:
+
+        def read(reader: str, url: str) -> None:
             response = clients[reader].get(url)
             where = f"{reader} GET {url}"
             if response.status_code >= 500:
                 problems.append(f"{where}: {response.status_code}")
-                continue
+                return
             if response.status_code != 200:
-                continue
+                return
             content_type = response.get("Content-Type", "")
             body = (b"".join(response.streaming_content) if response.streaming
                     else response.content)
             if "html" in content_type:
                 found, text = inspect_html(body.decode(), corpus)
-                problems += [f"{where}: {p}" for p in found]
+                problems.extend(f"{where}: {p}" for p in found)
                 texts.append(text)
                 seen_kinds.add("html")
             elif "pdf" in content_type:
@@ -310,12 +312,20 @@ def test_xss_corpus_through_every_free_text_field(matrix: Matrix, monkeypatch): 
                 except ValueError as exc:
                     problems.append(f"{where}: invalid JSON ({exc})")
             elif "csv" in content_type:
-                problems += [f"{where}: {p}" for p in dict.fromkeys(csv_problems(body.decode()))]
+                problems.extend(f"{where}: {p}" for p in dict.fromkeys(csv_problems(body.decode())))
                 texts.append(body.decode())
                 seen_kinds.add("csv")
 
+        for reader, url in targets:
+            read(reader, url)
+        # My data's PDF is prepared by the worker: run its job here, then read its pages.
+        job_url = clients["patient_a"].post(reverse("journaling:my_data_pdf"))["Location"]
+        export_jobs.run(int(job_url.strip("/").split("/")[-1]))
+        read("patient_a", job_url)
+        read("patient_a", job_url + "download/")
+
     assert {"html", "pdf", "json", "csv"} <= seen_kinds, seen_kinds
-    assert len(sources) >= 2, "both PDFs (report and My data) were rendered"
+    assert len(pdf_texts) >= 3, "the report (clinician and admin) and My data's PDF were read"
     for n, source in enumerate(sources):
         found, text = inspect_html(source, corpus)
         problems += [f"PDF source {n}: {p}" for p in found]
