@@ -186,3 +186,36 @@ def test_query_parameters_are_never_reflected_as_markup(matrix: Matrix):  # noqa
                     found, _text = inspect_html(response.content.decode(), corpus)
                     problems += [f"{role} GET {url} {keys} {headers}: {p}" for p in found]
     assert not problems, "\n".join(problems[:40])
+
+
+def test_the_invitation_email_shows_names_as_text(matrix, django_capture_on_commit_callbacks):  # noqa: F811
+    """The one email that carries words people typed (the inviting clinician's name, the
+    clinic's name): its HTML part escapes them, its text part keeps them as written."""
+    from django.core import mail
+
+    from clinicians import invitations
+    from recovery.celery import app as celery_app
+
+    f = Fields()
+    doc = matrix.world.responsible
+    profile = doc.clinician_profile
+    profile.display_name = f["clinician name"].first(120)
+    profile.save()
+    clinic = doc.clinic
+    clinic.name = f["clinic name"].first(200, start=3)
+    clinic.save()
+    corpus = [payload(fl.no, i) for fl in f.by_name.values() for i in fl.written]
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True  # the worker's send, in-process
+    try:
+        with time_machine.travel(NOW, tick=False), django_capture_on_commit_callbacks(execute=True):
+            invitations.invite(doc, "xss-invitee@example.test")
+    finally:
+        celery_app.conf.task_always_eager = eager
+    [message] = [m for m in mail.outbox if "xss-invitee@example.test" in m.to]
+    [(html, _mime)] = message.alternatives
+    problems, text = inspect_html(html, corpus)
+    assert not problems, problems
+    for p in corpus:
+        assert p in text, p  # shown as the words they are
+        assert p in message.body, p  # plain text: as written
