@@ -28,6 +28,7 @@ from programs import cohorts as cohort_rules
 from programs import enrolments
 from programs.models import Cohort, Enrolment, Program
 from recovery.models import PatientProfile, User
+from recovery.plaintext import render_plain
 from recovery.tasks import send_email
 
 from . import care_teams
@@ -146,7 +147,7 @@ def _send(invitation: Invitation, token: str) -> None:
     }
     invites = _("%(clinic)s invites you to join") % {"clinic": invitation.clinic.name}
     subject = f"[{settings.SITE_NAME}] {invites}"
-    text = render_to_string("clinicians/invitations/email.txt", context)
+    text = render_plain("clinicians/invitations/email.txt", context)  # names as typed
     html = render_to_string("clinicians/invitations/email.html", context)
     # Sent by the worker once the invitation is committed: a slow mail server never holds the
     # page, and a rolled-back invitation sends nothing.

@@ -3,19 +3,40 @@ allauth's email addresses and authenticators included; an authenticator's secret
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from allauth.account.admin import EmailAddressAdmin as BaseEmailAddressAdmin
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from .access import AuditedAdminMixin, ClinicScopedAdmin, ClinicScopedMixin
 from .models import AuditEvent, Clinic, ClinicianProfile, PatientProfile, User, WorkerHeartbeat
 from .permissions import ACTIONS, grant_clinic_admin
+
+# A phone number as people write one: digits, spaces, + ( ) . / - and an extension. It is
+# printed in a tel: link on the flare and crisis pages, so anything else is refused here.
+PHONE = re.compile(r"\+?[0-9(][0-9 ()./-]*(\s*(x|ext\.?)\s*[0-9]+)?", re.IGNORECASE)
+
+
+class ClinicAdminForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = Clinic
+        fields = ("name", "slug", "time_zone", "crisis_resources", "contact_email",
+                  "contact_phone", "address")
+
+    def clean_contact_phone(self) -> str:
+        phone = self.cleaned_data["contact_phone"].strip()
+        if phone and not PHONE.fullmatch(phone):
+            raise forms.ValidationError(
+                _("Enter a phone number: digits, spaces, + ( ) - and an extension (x 12)."))
+        return phone
 
 
 @admin.register(Clinic)
@@ -23,6 +44,7 @@ class ClinicAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     """An admin sees and edits their own clinic only. New clinics are an operator's job
     (a deployment's shell), not one clinic's admin's."""
 
+    form = ClinicAdminForm
     list_display = ("name", "slug", "time_zone", "contact_email")
     prepopulated_fields = {"slug": ("name",)}
 

@@ -4,7 +4,6 @@ Who is counted is clinicians.access.patients_for; the figures are outcomes' pure
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django.db.models import QuerySet
@@ -24,6 +23,7 @@ from outcomes.statistics import (
 )
 from programs.models import Enrolment, ProgramVersion
 from recovery import audit
+from recovery.csvsafe import write_rows
 from recovery.decorators import clinician_required
 from recovery.http import AuthedHttpRequest
 from recovery.models import User
@@ -121,7 +121,7 @@ def outcomes_csv(request: AuthedHttpRequest) -> HttpResponse:
     audit.record(request, "export_programme_outcomes", count=context["count"])
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="programme-outcomes.csv"'
-    writer = csv.writer(response)
-    writer.writerows(csv_rows([context["summary"], *context["by_version"],
-                               *context["by_clinician"]]))
+    # Labels are people's names and programme titles: neutralised against formulas.
+    write_rows(response, csv_rows([context["summary"], *context["by_version"],
+                                   *context["by_clinician"]]))
     return response

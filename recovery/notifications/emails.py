@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from ..l10n import iso_day_as_text
+from ..plaintext import render_plain
 from . import tokens
 from .models import ReminderLedger
 from .registry import ReminderKind
@@ -40,7 +41,7 @@ def render(row: ReminderLedger, kind: ReminderKind) -> Message:
         # A kind stores a day as "2026-12-01": written out here, in the reader's words.
         dated = {key: iso_day_as_text(value) for key, value in row.context.items()}
         context = {**dated, "recipient": row.recipient, "SITE_NAME": settings.SITE_NAME}
-        text = render_to_string(f"notifications/kinds/{kind.name}.txt", context).strip()
+        text = render_plain(f"notifications/kinds/{kind.name}.txt", context).strip()
         title = str(kind.title)  # a lazy label becomes the recipient's words here
     # A kind may point one reminder somewhere more precise (a patient's page) in its context.
     return Message(title=title, text=text, url=str(row.context.get("url") or kind.url))

@@ -155,3 +155,28 @@ def test_the_clinic_of_a_clinic_one_admin_is_unchanged_by_clinic_two(clinic_one,
         "name": "Taken over", "slug": "one", "time_zone": "UTC",
     })
     assert Clinic.objects.get(pk=clinic_one.pk).name == "Clinic One"
+
+
+@pytest.mark.parametrize("phone", ['<script>alert(1)</script>', "javascript:alert(1)",
+                                   "call me", "555<b>"])
+def test_the_clinic_phone_must_be_a_phone_number(phone):
+    """It is printed in a tel: link on the flare and questionnaire pages (issue 11, XSS)."""
+    from recovery.admin import ClinicAdminForm
+
+    clinic = ClinicFactory(slug="phone")
+    data = {"name": "Clinic", "slug": "phone", "time_zone": "UTC", "contact_phone": phone}
+    form = ClinicAdminForm(data, instance=clinic)
+    assert not form.is_valid()
+    assert "Enter a phone number" in form.errors["contact_phone"][0]
+
+
+@pytest.mark.parametrize("phone", ["+1 555 0100", "(030) 123-456", "+49 30 1234 5678 ext. 12",
+                                   "555.0100 x 7", ""])
+def test_a_real_phone_number_is_kept(phone):
+    from recovery.admin import ClinicAdminForm
+
+    clinic = ClinicFactory(slug="phone")
+    data = {"name": "Clinic", "slug": "phone", "time_zone": "UTC", "contact_phone": phone}
+    form = ClinicAdminForm(data, instance=clinic)
+    assert form.is_valid(), form.errors
+    assert form.save().contact_phone == phone
