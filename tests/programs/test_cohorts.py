@@ -382,6 +382,9 @@ def _demo_counts() -> dict[str, int]:
     }
 
 
+# Mid-morning in New York (the demo's zone): session 2 (day 10, 18:00) is later today. Unfrozen,
+# the test failed every evening after 18:00 there, when session 2 had ended and was marked.
+@time_machine.travel(dt.datetime(2026, 3, 12, 15, 0, tzinfo=dt.UTC), tick=False)
 def test_demo_puts_the_patient_in_a_cohort_and_is_idempotent():
     from programs import demo
     from recovery.demo import seed_people
@@ -401,7 +404,7 @@ def test_demo_puts_the_patient_in_a_cohort_and_is_idempotent():
     assert cohorts.is_member(cohort, people.patient)
     occurrences = cohorts.generate_occurrences(cohort)
     assert len(occurrences) == 3  # three weekly workshop sessions (seed 001)
-    # Session 1 (day 3) was six days ago; session 2 (day 10) is tomorrow.
+    # Session 1 (day 3) was a week ago; session 2 (day 10) is this evening, not yet held.
     marks = Attendance.objects.filter(occurrence__cohort=cohort)
     assert [(a.occurrence.session.slug, a.status) for a in marks] == [
         ("workshop-session-1", "present")
