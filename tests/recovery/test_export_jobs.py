@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from recovery import export_jobs
-from recovery.celery import app as celery_app
 from recovery.models import ExportJob, Notification, ReminderLedger
 from tests.conftest import client_for
 from tests.factories import PatientFactory
@@ -30,16 +28,6 @@ Status = ExportJob.Status
 def export_dir(settings, tmp_path) -> Path:
     settings.EXPORT_DIR = tmp_path / "private" / "exports"
     return settings.EXPORT_DIR
-
-
-@pytest.fixture
-def celery_eager() -> Iterator[None]:
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    try:
-        yield
-    finally:
-        celery_app.conf.task_always_eager = previous
 
 
 def prepare(client) -> ExportJob:
