@@ -41,3 +41,11 @@ class CliniciansConfig(AppConfig):
         demo.register_seeder("clinicians-caseload", order=45, seed=demo_caseload.seed)
         # Long progress reports are built by the worker (recovery.export_jobs).
         report_jobs.register()
+        # Cached pages follow every write to these (recovery.freshness).
+        from recovery import freshness
+
+        from .models import CareTeamMember, JoinRequest
+        from .models_visits import FollowUpVisit
+
+        for model in (CareTeamMember, JoinRequest, FollowUpVisit):
+            freshness.track(model)

@@ -20,6 +20,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from programs.models import Cohort, CohortMembership, Enrolment
+from recovery import freshness
 from recovery.models import User
 
 from .models import CareTeamMember
@@ -107,6 +108,7 @@ def set_primary(patient: User, clinician: User, *, by: User | None) -> CareTeamM
         CareTeamMember.objects.filter(patient=patient, role=Role.PRIMARY).exclude(
             clinician=clinician
         ).update(role=Role.OTHER)
+        freshness.touch(patient.pk)  # update() sends no signal
         member, created = CareTeamMember.objects.get_or_create(
             patient=patient, clinician=clinician, defaults={"role": Role.PRIMARY, "added_by": by}
         )

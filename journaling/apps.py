@@ -17,5 +17,12 @@ class JournalingConfig(AppConfig):
         register_seeder("journaling", order=20, seed=demo.seed)
         # Its reminder kinds (recovery.notifications.registry).
         reminders.register()
+        # Cached pages follow every write to these (recovery.freshness).
+        from recovery import freshness
+
+        from .models import CheckIn, ExerciseCompletion, JournalEntry, StressorItem
+
+        for model in (CheckIn, ExerciseCompletion, JournalEntry, StressorItem):
+            freshness.track(model)
         # The "My data" PDF, built by the worker (recovery.export_jobs).
         export.register_pdf_job()

@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from recovery import freshness
 from recovery.access import own
 from recovery.models import User
 
@@ -135,3 +136,4 @@ def record_entry_stressors(entry: JournalEntry) -> None:
                 added.append(record)
     entry.data = {**{k: v for k, v in entry.data.items() if k != "pending"}, "added": added}
     JournalEntry.objects.filter(pk=entry.pk).update(data=entry.data)
+    freshness.touch(entry.patient_id)  # update() sends no signal

@@ -28,3 +28,10 @@ class OutcomesConfig(AppConfig):
         register_seeder("outcomes", order=30, seed=demo.seed)
         # A questionnaire due (patient) and a safety alert (care team): recovery.notifications.
         reminders.register()
+        # Cached pages follow every write to these (recovery.freshness).
+        from recovery import freshness
+
+        from .models import QuestionnaireResponse, SafetyAlert
+
+        freshness.track(QuestionnaireResponse)
+        freshness.track(SafetyAlert)

@@ -17,3 +17,26 @@ class ProgramsConfig(AppConfig):
         register_seeder("programs", order=10, seed=demo.seed)
         # Its reminder kinds (recovery.notifications.registry).
         reminders.register()
+        # Cached pages follow every write to these (recovery.freshness); a cohort's meetings
+        # and place are shown to each member.
+        from recovery import freshness
+
+        from . import models
+
+        for model in (models.Enrolment, models.Screening, models.Attendance):
+            freshness.track(model)
+        for model in (models.EnrolmentPause, models.CohortMembership):
+            freshness.track(model, lambda row: [row.enrolment.patient_id])
+        freshness.track(models.Cohort, lambda cohort: members(cohort.pk))
+        freshness.track(models.Occurrence, lambda occ: members(occ.cohort_id))
+
+
+def members(cohort_id: int) -> list[int]:
+    """The patients in a cohort (its meetings, place and video link are on their pages)."""
+    from .models import CohortMembership
+
+    return list(
+        CohortMembership.objects.filter(cohort_id=cohort_id).values_list(
+            "enrolment__patient_id", flat=True
+        )
+    )

@@ -91,6 +91,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=gettext_lazy("Blank: follow the browser's language."),
     )
 
+    # A new random value whenever anything recorded about this person changes (their check-ins,
+    # entries, programmes, questionnaires, visits...: recovery.freshness). Cached pages are
+    # keyed by it (recovery.page_cache): the user row is read on every request anyway, so a
+    # page knows whether its cached copy is current without another query. Random, not a
+    # counter, so a restored backup or a test's rolled-back ids never meet an old key.
+    data_stamp = models.BigIntegerField(default=0, editable=False)
+
     objects = UserManager()
 
     USERNAME_FIELD = "email"

@@ -9,11 +9,14 @@ it returns, and it loads the patient's programmes once.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -22,7 +25,7 @@ from journaling import services
 from journaling.forms_today import CheckInForm, CompletionForm
 from journaling.models import JournalEntry
 from programs.models import Enrolment
-from recovery import panels
+from recovery import page_cache, panels
 from recovery.access import own
 from recovery.decorators import patient_required
 from recovery.http import AuthedHttpRequest
@@ -37,15 +40,30 @@ def _checkin_form(ctx: services.TodayContext) -> CheckInForm:
     )
 
 
-def _page(request: AuthedHttpRequest, ctx: services.TodayContext, form: CheckInForm) -> HttpResponse:
+def _context(
+    request: AuthedHttpRequest, ctx: services.TodayContext, form: CheckInForm
+) -> dict[str, Any]:
     # Apps above journaling (questionnaires, follow-up visits) add their cards through the
     # core's panel registry, so Today never imports them.
     # They reuse the programmes Today loaded (pauses, versions' content) instead of re-reading.
     loaded = panels.Loaded(enrolments=[p.enrolment for p in ctx.programmes])
     extra = panels.for_today(request.user, ctx.local_date, loaded)
-    return render(
-        request, "journaling/today.html", {"ctx": ctx, "form": form, "panels": extra}
-    )
+    return {"ctx": ctx, "form": form, "panels": extra}
+
+
+def _page(request: AuthedHttpRequest, ctx: services.TodayContext, form: CheckInForm) -> HttpResponse:
+    return render(request, "journaling/today.html", _context(request, ctx, form))
+
+
+def _ttl(ctx: services.TodayContext) -> int:
+    """How long a rendering of Today may be served while the patient's data is unchanged:
+    until the next meeting starts (it leaves the page then), at most two minutes (a panel's
+    time-bound content, a questionnaire switched on or off by the clinic)."""
+    ttl = page_cache.DEFAULT_TTL
+    meeting = ctx.next_meeting
+    if meeting is not None and meeting.starts_at is not None:
+        ttl = min(ttl, int((meeting.starts_at - timezone.now()).total_seconds()))
+    return max(ttl, 1)
 
 
 def _today_url(anchor: str = "") -> str:
@@ -56,8 +74,17 @@ def _today_url(anchor: str = "") -> str:
 @require_GET
 @vary_on_headers("HX-Request")
 def index(request: AuthedHttpRequest) -> HttpResponse:
-    ctx = services.today_context(request.user, request.user.local_today())
-    return _page(request, ctx, _checkin_form(ctx))
+    today = request.user.local_today()
+
+    def build() -> page_cache.Page:
+        ctx = services.today_context(request.user, today)
+        context = _context(request, ctx, _checkin_form(ctx))
+        return page_cache.Page("journaling/today.html", context, ttl=_ttl(ctx))
+
+    # Opened again and again through the day: served from the cache until the patient's data
+    # changes (recovery.page_cache), the local date turns or the TTL above runs out.
+    response, _meta = page_cache.serve(request, [today], build)
+    return response
 
 
 # --- check-in ------------------------------------------------------------------------------

@@ -1,0 +1,69 @@
+"""Whose data changed: every write to a person's records gives them a new `User.data_stamp`.
+
+Cached pages (recovery.page_cache) are keyed by the stamp of the people they show, so a page
+is never served from a copy older than the data: nothing has to remember to invalidate, and
+a page knows its copy is current without a query (the user row is loaded on every request).
+
+Apps declare their own models from AppConfig.ready() (the core knows no feature):
+
+    freshness.track(CheckIn)                                   # has a `patient` foreign key
+    freshness.track(EnrolmentPause, lambda p: [p.enrolment.patient_id])
+    freshness.track(Occurrence, members_of_cohort)             # shared rows: everyone shown them
+
+Saves and deletes through the ORM are seen by signals (a queryset's `delete()` sends them per
+row too). A queryset `update()` or `bulk_create()` is not: code that writes that way calls
+`touch(patient_id, ...)` itself (tests/recovery/test_freshness.py lists every such place).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.db import models
+from django.db.models.signals import post_delete, post_save
+
+PatientsOf = Callable[[Any], Iterable[int | None]]
+
+_tracked: dict[type[models.Model], PatientsOf] = {}
+
+
+def _patient_id(instance: Any) -> list[int | None]:
+    return [instance.patient_id]
+
+
+def new_stamp() -> int:
+    # Positive and below 2**62: a sum over a caseload of stamps stays inside a 64-bit integer
+    # when divided down (clinicians.caseload), and 0 stays "never written".
+    return secrets.randbits(62) or 1
+
+
+def touch(*patient_ids: int | None) -> None:
+    """Give these people a new data stamp (in the current transaction, if any: the stamp and
+    the data it describes are committed together)."""
+    from .models import User
+
+    ids = {pk for pk in patient_ids if pk is not None}
+    if ids:
+        User.objects.filter(pk__in=ids).update(data_stamp=new_stamp())
+
+
+def _changed(sender: type[models.Model], instance: Any, **kwargs: Any) -> None:
+    if kwargs.get("raw"):  # loaddata: fixtures are not writes by anyone
+        return
+    patients_of = _tracked.get(sender)
+    if patients_of is not None:
+        touch(*patients_of(instance))
+
+
+def track(model: type[models.Model], patients_of: PatientsOf = _patient_id) -> None:
+    """Every save or delete of `model` changes the data stamp of `patients_of(instance)`."""
+    _tracked[model] = patients_of
+    uid = f"freshness:{model._meta.label}"
+    post_save.connect(_changed, sender=model, dispatch_uid=uid)
+    post_delete.connect(_changed, sender=model, dispatch_uid=uid)
+
+
+def tracked() -> dict[type[models.Model], PatientsOf]:
+    return dict(_tracked)
