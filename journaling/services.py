@@ -12,7 +12,7 @@ import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
@@ -61,17 +61,43 @@ def save_checkin(
 
     Raises ValidationError (keyed by field) for a score outside 0-10, or when no score at all
     is given; nothing is saved then.
-    update_or_create locks the row and, on a concurrent first save, finds the winner's row.
+    """
+    return record_checkin(patient, local_date, pain, stress, mood, note)[0]
+
+
+def record_checkin(
+    patient: User,
+    local_date: dt.date,
+    pain: int | None,
+    stress: int | None,
+    mood: int | None,
+    note: str = "",
+) -> tuple[CheckIn, bool]:
+    """save_checkin, also saying whether the day's check-in was created (True) or changed.
+
+    One read, then an INSERT (the first of the day) or an UPDATE (most saves: people adjust it
+    through the day), with the data stamp's (recovery.freshness) in the same commit. On a
+    concurrent first save the unique constraint stops the second INSERT, which then updates
+    the winner's row.
     """
     errors = _score_errors({"pain": pain, "stress": stress, "mood": mood})
     if errors:
         raise ValidationError(errors)
-    checkin, _ = CheckIn.objects.update_or_create(
-        patient=patient,
-        local_date=local_date,
-        defaults={"pain": pain, "stress": stress, "mood": mood, "note": (note or "").strip()},
-    )
-    return checkin
+    values = {"pain": pain, "stress": stress, "mood": mood, "note": (note or "").strip()}
+    with transaction.atomic():
+        checkin = CheckIn.objects.filter(patient=patient, local_date=local_date).first()
+        if checkin is None:
+            try:
+                with transaction.atomic():
+                    return CheckIn.objects.create(
+                        patient=patient, local_date=local_date, **values
+                    ), True
+            except IntegrityError:
+                checkin = CheckIn.objects.get(patient=patient, local_date=local_date)
+        for name, value in values.items():
+            setattr(checkin, name, value)
+        checkin.save(update_fields=[*values, "updated_at"])
+        return checkin, False
 
 
 # --- exercise completions -----------------------------------------------------------------
@@ -263,6 +289,14 @@ class TodayContext:
                 if card.exercise.pk == exercise_id:
                     return card
         return None
+
+
+class CheckInCard(NamedTuple):
+    """What the check-in card shows (journaling/today/_checkin.html) when it is all a write
+    returns: the day and its check-in."""
+
+    local_date: dt.date
+    checkin: CheckIn | None
 
 
 def today_enrolments(patient: User) -> list[Enrolment]:

@@ -32,7 +32,10 @@ AVAILABLE_CACHE_KEY = "outcomes:available-instruments"
 def forget_available() -> None:
     from django.core.cache import cache
 
+    from recovery import freshness
+
     cache.delete(AVAILABLE_CACHE_KEY)
+    freshness.touch_everyone()  # Today's questionnaire card, on every patient's cached page
 
 
 class FrozenInstrumentError(ValidationError):

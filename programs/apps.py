@@ -23,10 +23,10 @@ class ProgramsConfig(AppConfig):
 
         from . import models
 
-        for model in (models.Enrolment, models.Screening, models.Attendance):
-            freshness.track(model)
-        for model in (models.EnrolmentPause, models.CohortMembership):
-            freshness.track(model, lambda row: [row.enrolment.patient_id])
+        for own in (models.Enrolment, models.Screening, models.Attendance):
+            freshness.track(own)
+        for of_enrolment in (models.EnrolmentPause, models.CohortMembership):
+            freshness.track(of_enrolment, lambda row: [row.enrolment.patient_id])
         freshness.track(models.Cohort, lambda cohort: members(cohort.pk))
         freshness.track(models.Occurrence, lambda occ: members(occ.cohort_id))
 

@@ -49,6 +49,18 @@ def touch(*patient_ids: int | None) -> None:
         User.objects.filter(pk__in=ids).update(data_stamp=new_stamp())
 
 
+# What every patient's pages show alike and changes rarely (the questionnaires the clinic
+# offers): a write to it gives everyone's pages a new stamp at once, kept in the cache.
+EVERYONE_KEY = "freshness:everyone"
+
+
+def touch_everyone() -> None:
+    """Every cached page is stale: something all of them may show changed."""
+    from django.core.cache import cache
+
+    cache.set(EVERYONE_KEY, new_stamp(), None)
+
+
 def _changed(sender: type[models.Model], instance: Any, **kwargs: Any) -> None:
     if kwargs.get("raw"):  # loaddata: fixtures are not writes by anyone
         return

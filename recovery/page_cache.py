@@ -10,7 +10,10 @@ the same HTML each time. `serve()` keeps its rendering under a key made of:
 - what the view adds: the local date, other people's stamps (the caseload), ...
 
 A write changes the stamp, so the next request renders afresh; nothing invalidates anything.
-Time alone (a meeting starting, a day ending) is bounded by `ttl` and by the view's parts.
+Time alone (a meeting starting, a day ending) is bounded by the view's parts (the local date)
+and by the time a rendering is kept (settings.PAGE_CACHE_SECONDS, or less: `Page.ttl`).
+Templates and static files of another release are never served from an older rendering:
+the key holds a digest of the templates and of the static files' manifest.
 
 What is per request is never kept: the CSRF token is rendered as a mark and each response
 gets the request's own; pages with queued messages ("Check-in saved") render uncached. The
@@ -24,8 +27,11 @@ import hashlib
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
@@ -33,11 +39,10 @@ from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from . import crypto
+from . import crypto, freshness
 
 # Rendered in place of the CSRF token ({% csrf_token %}, hx-headers) and replaced per response.
 CSRF_MARK = "csrf-mark-8f1c2a6e0b7d4e93"
-DEFAULT_TTL = 120
 _PREFIX = "page:v1:"
 
 
@@ -49,7 +54,12 @@ class Page:
     template: str
     context: dict[str, Any]
     meta: dict[str, Any] = field(default_factory=dict)
-    ttl: int = DEFAULT_TTL
+    ttl: int | None = None  # at most settings.PAGE_CACHE_SECONDS
+
+
+def max_age() -> int:
+    """settings.PAGE_CACHE_SECONDS: how long a rendering may be served; 0 turns caching off."""
+    return int(settings.PAGE_CACHE_SECONDS)
 
 
 def _row(obj: Any) -> list[Any]:
@@ -59,12 +69,12 @@ def _row(obj: Any) -> list[Any]:
     return [getattr(obj, f.attname) for f in obj._meta.concrete_fields]
 
 
-def reader_parts(request: HttpRequest) -> list[Any]:
+def reader_parts(request: HttpRequest, with_data: bool = True) -> list[Any]:
     """What of the reader a page may show: their rows as loaded (recovery.backends)."""
     user: Any = request.user
     return [
         user.pk,
-        user.data_stamp,
+        user.data_stamp if with_data else None,
         _row(user),
         _row(getattr(user, "patient_profile", None) if user.is_patient else None),
         _row(getattr(user, "clinician_profile", None) if not user.is_patient else None),
@@ -72,10 +82,27 @@ def reader_parts(request: HttpRequest) -> list[Any]:
     ]
 
 
-def key_for(request: HttpRequest, parts: Sequence[Any]) -> str:
+@lru_cache(maxsize=1)
+def release() -> str:
+    """This deployment's templates and static files, as a digest: a rendering made by another
+    release (other markup, other hashed asset names) is never served. Read once per process."""
+    digest = hashlib.sha256()
+    template_settings: dict[str, Any] = settings.TEMPLATES[0]
+    for folder in template_settings["DIRS"]:
+        for path in sorted(Path(folder).rglob("*.html")):
+            stat = path.stat()
+            digest.update(f"{path}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    if manifest.exists():
+        digest.update(manifest.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def key_for(request: HttpRequest, parts: Sequence[Any], with_data: bool = True) -> str:
     hx = getattr(request, "htmx", None)
     material = [
-        reader_parts(request),
+        release(),
+        reader_parts(request, with_data),
         translation.get_language(),
         request.get_full_path(),
         [bool(hx), getattr(hx, "target", None), getattr(hx, "boosted", False)] if hx else [],
@@ -90,23 +117,37 @@ def _respond(request: HttpRequest, html: str) -> HttpResponse:
 
 
 def serve(
-    request: HttpRequest, parts: Sequence[Any], build: Callable[[], Page]
+    request: HttpRequest,
+    parts: Sequence[Any],
+    build: Callable[[], Page],
+    *,
+    with_data: bool = True,
 ) -> tuple[HttpResponse, dict[str, Any]]:
     """The page for this request: the cached rendering when its key matches, else `build()`
-    rendered (and kept for `Page.ttl` seconds). Returns the response and the page's meta."""
-    if len(get_messages(request)):  # type: ignore[arg-type]
+    rendered (and kept for `Page.ttl` seconds). Returns the response and the page's meta.
+
+    `with_data=False` leaves the reader's data stamp out of the key, for a fragment whose
+    `parts` are everything it shows (a card built from the row just saved): a write that
+    changes the stamp then does not make it render again."""
+    if max_age() <= 0 or len(get_messages(request)):  # type: ignore[arg-type]
         page = build()
         return HttpResponse(render_to_string(page.template, page.context, request)), page.meta
-    key = key_for(request, parts)
-    kept = cache.get(key)
+    key = key_for(request, parts, with_data)
+    # One round trip: the rendering and everyone's stamp (recovery.freshness.touch_everyone),
+    # which the rendering must have been made under.
+    found = cache.get_many([key, freshness.EVERYONE_KEY])
+    everyone = found.get(freshness.EVERYONE_KEY)
+    kept = found.get(key)
     if kept is not None:
         try:
             stored = json.loads(crypto.decrypt_str(kept))
-            return _respond(request, stored["html"]), stored["meta"]
+            if stored["everyone"] == everyone:
+                return _respond(request, stored["html"]), stored["meta"]
         except (crypto.DecryptionError, ValueError, KeyError):
             pass  # a rotated key or an old format: render afresh
     page = build()
     html = render_to_string(page.template, {**page.context, "csrf_token": CSRF_MARK}, request)
-    payload = json.dumps({"html": html, "meta": page.meta})
-    cache.set(key, crypto.encrypt_str(payload), page.ttl)
+    payload = json.dumps({"html": html, "meta": page.meta, "everyone": everyone})
+    ttl = max_age() if page.ttl is None else min(page.ttl, max_age())
+    cache.set(key, crypto.encrypt_str(payload), max(ttl, 1))
     return _respond(request, html), page.meta

@@ -256,6 +256,8 @@ CLINIC_FLAG_QUESTIONNAIRE_OVERDUE_DAYS = env.int("CLINIC_FLAG_QUESTIONNAIRE_OVER
 # --- Exports built by the worker (recovery.export_jobs) --------------------------------------
 # How long a prepared file may be downloaded; then the link answers 410 and the file is deleted.
 EXPORT_TTL_HOURS = env.int("EXPORT_TTL_HOURS", default=24)
+# Rendered pages served again while their data is unchanged (recovery.page_cache); 0: off.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=0 if DEBUG else 120)
 # Private files: under DATA_DIR, never under MEDIA_ROOT (served only by the download view).
 EXPORT_DIR = Path(env.str("EXPORT_DIR", default=str(DATA_DIR / "private" / "exports")))
 # A progress report over more days than this is built by the worker (measured: see

@@ -22,6 +22,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from journaling import chart_cache, progress
 from journaling.dates import date_window, parse_day, parse_month, zone_label
+from recovery import page_cache
 from recovery.access import get_own_or_404
 from recovery.decorators import patient_required
 from recovery.http import AuthedHttpRequest
@@ -142,8 +143,15 @@ def _timeline_title(sel: Selection) -> str:
 @require_GET
 @vary_on_headers("HX-Request")
 def index(request: AuthedHttpRequest) -> HttpResponse:
+    today = request.user.local_today()
+    # Looked at again and again (by month, day, week, period): served from the cache until
+    # the patient's data changes or the local date turns (recovery.page_cache).
+    response, _meta = page_cache.serve(request, [today], lambda: _history(request, today))
+    return response
+
+
+def _history(request: AuthedHttpRequest, today: dt.date) -> page_cache.Page:
     patient = request.user
-    today = patient.local_today()
     sel = Selection(request.GET, today)
 
     grid = progress.month_weeks(sel.month.year, sel.month.month)
@@ -184,7 +192,7 @@ def index(request: AuthedHttpRequest) -> HttpResponse:
             "next": sel.week_url(sel.week + dt.timedelta(days=7)),
         }
     template = "journaling/history/_body.html" if request.htmx else "journaling/history/index.html"
-    return render(request, template, context)
+    return page_cache.Page(template, context)
 
 
 @patient_required

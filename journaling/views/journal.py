@@ -19,6 +19,7 @@ from django.views.decorators.vary import vary_on_headers
 from journaling import entries, kinds
 from journaling.forms import VISIBILITY_HELP, PrivacyForm, SearchForm
 from journaling.models import JournalEntry
+from recovery import page_cache
 from recovery.access import get_own_or_404
 from recovery.decorators import patient_required
 from recovery.http import AuthedHttpRequest
@@ -48,6 +49,18 @@ def own_entry(request: AuthedHttpRequest, pk: int) -> JournalEntry:
 def index(request: AuthedHttpRequest) -> HttpResponse:
     search = SearchForm(request.GET)
     valid = search.is_valid()
+    if not valid:
+        page = _journal(request, search, valid)
+        return render(request, page.template, page.context, status=400)
+    # A search reads (and decrypts) every entry of the patient: the list and each search are
+    # served from the cache until an entry changes (recovery.page_cache).
+    response, _meta = page_cache.serve(
+        request, [request.user.local_today()], lambda: _journal(request, search, valid)
+    )
+    return response
+
+
+def _journal(request: AuthedHttpRequest, search: SearchForm, valid: bool) -> page_cache.Page:
     query = search.cleaned_data.get("q", "").strip() if valid else ""
     kind = search.cleaned_data.get("kind", "") if valid else ""
     qs = entries.search(request.user, query)
@@ -68,7 +81,7 @@ def index(request: AuthedHttpRequest) -> HttpResponse:
     template = "journaling/journal/index.html"
     if request.htmx:
         template = "journaling/journal/_results.html"
-    return render(request, template, context, status=200 if valid else 400)
+    return page_cache.Page(template, context)
 
 
 # --- one entry and its privacy -----------------------------------------------------------

@@ -31,7 +31,7 @@ from recovery.decorators import patient_required
 from recovery.http import AuthedHttpRequest
 
 
-def _checkin_form(ctx: services.TodayContext) -> CheckInForm:
+def _checkin_form(ctx: services.TodayContext | services.CheckInCard) -> CheckInForm:
     checkin = ctx.checkin
     if checkin is None:
         return CheckInForm()
@@ -57,9 +57,9 @@ def _page(request: AuthedHttpRequest, ctx: services.TodayContext, form: CheckInF
 
 def _ttl(ctx: services.TodayContext) -> int:
     """How long a rendering of Today may be served while the patient's data is unchanged:
-    until the next meeting starts (it leaves the page then), at most two minutes (a panel's
-    time-bound content, a questionnaire switched on or off by the clinic)."""
-    ttl = page_cache.DEFAULT_TTL
+    until the next meeting starts (it leaves the page then), and at most PAGE_CACHE_SECONDS
+    (a panel's time-bound content, a questionnaire switched on or off by the clinic)."""
+    ttl = page_cache.max_age()
     meeting = ctx.next_meeting
     if meeting is not None and meeting.starts_at is not None:
         ttl = min(ttl, int((meeting.starts_at - timezone.now()).total_seconds()))
@@ -96,11 +96,11 @@ def index(request: AuthedHttpRequest) -> HttpResponse:
 def checkin(request: AuthedHttpRequest) -> HttpResponse:
     today = request.user.local_today()
     form = CheckInForm(request.POST)
-    saved = False
+    saved = created = False
     if form.is_valid():
         data = form.cleaned_data
         try:
-            services.save_checkin(
+            checkin, created = services.record_checkin(
                 request.user, today, data["pain"], data["stress"], data["mood"], data["note"]
             )
             saved = True
@@ -109,13 +109,28 @@ def checkin(request: AuthedHttpRequest) -> HttpResponse:
     if saved and not request.htmx:
         messages.success(request, _("Check-in saved. Thank you."))
         return redirect(_today_url("checkin"))
+    if request.htmx and saved and not created:
+        # A changed check-in leaves the week's progress (days checked in) as it was: the
+        # card alone, built from the row just saved.
+        card = services.CheckInCard(today, checkin)
+        response, _meta = page_cache.serve(
+            request,
+            [today, checkin.pain, checkin.stress, checkin.mood, checkin.note],
+            lambda: page_cache.Page(
+                "journaling/today/checkin_response.html",
+                {"ctx": card, "form": _checkin_form(card), "saved": True, "progress": False},
+            ),
+            with_data=False,  # the card shows the day and these values, nothing else
+        )
+        return response
     if request.htmx:
-        # The check-in card and the week's progress (days checked in), nothing else.
+        # The card and, for the day's first check-in, the week's progress, nothing else.
         ctx = services.today_context(request.user, today, with_next_meeting=False)
         return render(
             request,
             "journaling/today/checkin_response.html",
-            {"ctx": ctx, "form": _checkin_form(ctx) if saved else form, "saved": saved},
+            {"ctx": ctx, "form": _checkin_form(ctx) if saved else form, "saved": saved,
+             "progress": saved},
         )
     return _page(request, services.today_context(request.user, today), form)
 

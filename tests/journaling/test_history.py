@@ -24,6 +24,7 @@ from programs.models import (
     Session,
     Week,
 )
+from recovery import freshness
 from tests.conftest import client_for
 from tests.factories import PatientFactory
 
@@ -428,9 +429,13 @@ def test_history_query_count_is_fixed(
             patient_client.get("/history/?days=90")
         cache.clear()
         patient_client.get("/history/?days=90")
-        cached = _count(patient_client, "/history/?days=90")
+        page_cached = _count(patient_client, "/history/?days=90")
+        freshness.touch(patient.pk)  # the page's copy is stale; the charts' inputs are not
+        patient.refresh_from_db()
+        charts_cached = _count(patient_client, "/history/?days=90")
     assert few == many == week
-    assert cached == few - 7  # nothing drawn: no scores, no programme data read
+    assert page_cached == 2  # session and user: the rendered page read back
+    assert charts_cached == few - 7  # nothing drawn: no scores, no programme data read
 
 
 # --- One adherence chart, earlier programmes on request, charts cached by their inputs ---

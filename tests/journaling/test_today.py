@@ -489,12 +489,13 @@ def test_writes_build_only_what_they_return(patient, enrolment, version, htmx, a
         assert _from("journaling_checkin", sqls) <= (2 if htmx else 1), url
     # Session, user, profile (3); the exercise writes: programmes (5), is it on today's page
     # (1), the write (complete: its own idempotency check, then savepoint, insert, release: 4;
-    # undo: 1); the check-in: update_or_create (6, savepoints included); with htmx, the
-    # week's completions and check-ins (2), and the check-in's programmes (5).
+    # undo: 1) and the patient's data stamp (1, recovery.freshness); the day's first check-in:
+    # savepoints (4), the read, the insert, the stamp (7); with htmx, the week's completions
+    # and check-ins (2), and the check-in's programmes (5).
     complete, undo, checkin = counts
-    assert complete <= (3 + 5 + 1 + 4 + (2 if htmx else 0))
-    assert undo <= (3 + 5 + 1 + 1 + (2 if htmx else 0))
-    assert checkin <= (3 + 6 + (5 + 2 if htmx else 0))
+    assert complete <= (3 + 5 + 1 + 4 + 1 + (2 if htmx else 0)), complete
+    assert undo <= (3 + 5 + 1 + 1 + 1 + (2 if htmx else 0)), undo
+    assert checkin <= (3 + 7 + (5 + 2 if htmx else 0)), checkin
 
 
 # --- flare support -----------------------------------------------------------------------------
