@@ -66,7 +66,8 @@ def _row(obj: Any) -> list[Any]:
     # Concrete columns only: many-to-many fields (the user's groups) would each cost a query.
     if obj is None:
         return []
-    return [getattr(obj, f.attname) for f in obj._meta.concrete_fields]
+    # The data stamp is not one of them: the key holds it, or leaves it out, on purpose.
+    return [getattr(obj, f.attname) for f in obj._meta.concrete_fields if f.name != "data_stamp"]
 
 
 def reader_parts(request: HttpRequest, with_data: bool = True) -> list[Any]:
