@@ -181,3 +181,22 @@ def test_every_model_about_a_patient_is_tracked_or_explained():
         and m._meta.label not in NOT_ON_CACHED_PAGES
     ]
     assert not untracked, f"tracked by recovery.freshness or listed here with a reason: {untracked}"
+
+
+def _checked(body: str, name: str) -> list[str]:
+    import re
+
+    return re.findall(rf'name="{name}" id="[^"]+" value="(\d+)" checked', body)
+
+
+@pytest.mark.django_db
+def test_the_check_in_card_always_shows_what_was_just_saved(patient, enrolment, at_wednesday):
+    client = client_for(patient)
+    hx = {"HX-Request": "true"}
+    client.post("/today/check-in/", {"pain": "3"}, headers=hx)  # the day's first
+    for pain in ("7", "3", "7"):  # the card for pain 3 and 7 each come back from the cache
+        body = client.post("/today/check-in/", {"pain": pain}, headers=hx).content.decode()
+        assert _checked(body, "pain") == [pain]
+        assert "Saved. Thank you for checking in." in body
+        assert page_cache.CSRF_MARK not in body
+    assert patient.checkins.get().pain == 7
