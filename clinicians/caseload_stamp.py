@@ -1,0 +1,71 @@
+"""What a cached rendering of the caseload page (/clinic/) is keyed by, besides its reader and
+address (recovery.page_cache): everything the page shows that could change.
+
+- The patients' own records: one query sums the `data_stamp` of every patient of the care team
+  (recovery.freshness gives a patient a new one on every write to their check-ins, entries,
+  enrolments, cohorts, questionnaires, alerts, care team, visits, name and address), with
+  their count and the sum of their ids, so a patient joining or leaving the caseload changes
+  the key as surely as a check-in does.
+- Time: every patient's "today" (their own zone's date) and the flags counted in days. Every
+  UTC offset in use is a whole number of quarter hours, so no local date anywhere changes
+  inside a quarter hour of UTC: the quarter hour is in the key. What turns on the minute (a
+  visit's time passing: "to record", "not recorded as done") is bounded by the page's ttl.
+- The flags' thresholds (settings), so a deployment that changes them never serves a copy
+  made with the old ones.
+
+The sums, not a hash of every stamp: they are computed by the database in one pass, on
+SQLite and PostgreSQL alike. A stamp is below 2**62 (recovery.freshness.new_stamp); it is
+summed as its low 31 bits and its high 31 bits, each sum below 2**31 per patient, so a
+caseload of up to 2**32 patients stays inside a 64-bit integer (SQLite raises on overflow).
+One patient's new stamp changes the sums unless it equals the old one (odds 2**-62).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Count, F, Sum
+
+from recovery.models import User
+
+from . import flags
+from .access import patients_for
+
+QUARTER_HOUR = 15 * 60
+LOW_BITS = 31
+TTL = 60  # seconds: a visit whose time passes shows as "to record" within a minute
+
+
+def patients_stamp(user: User) -> list[int]:
+    """[count, sum of ids, sum of low stamp bits, sum of high stamp bits] of the caseload
+    (one query)."""
+    found = patients_for(user).order_by().aggregate(
+        n=Count("pk"),
+        ids=Sum("pk"),
+        low=Sum(F("data_stamp").bitand((1 << LOW_BITS) - 1)),
+        high=Sum(F("data_stamp").bitrightshift(LOW_BITS)),
+    )
+    # PostgreSQL sums bigints as numeric (a Decimal here); empty sums are NULL.
+    return [int(found[name] or 0) for name in ("n", "ids", "low", "high")]
+
+
+def parts(user: User, now: dt.datetime) -> list[Any]:
+    """The key parts page_cache.serve adds to the reader, language and address."""
+    return [
+        "caseload",
+        patients_stamp(user),
+        int(now.timestamp()) // QUARTER_HOUR,
+        flags.thresholds(),
+    ]
+
+
+def ttl(now: dt.datetime, moments: Iterable[dt.datetime]) -> int:
+    """How long a rendering may be kept: TTL, or less when one of the visit times shown
+    (`moments`) passes sooner, so "to record" shows on time."""
+    seconds = float(TTL)
+    for moment in moments:
+        if moment > now:
+            seconds = min(seconds, (moment - now).total_seconds())
+    return max(1, int(seconds))
