@@ -9,7 +9,9 @@ start at once. `--clinic N` signs in instead as the bench's clinician with a cas
 patients (with MFA, through a session made as bench.pages makes them); caseloads take a while
 to build, so they get their own database (default /tmp/recovery-profile-clinic, with caseloads
 of 10 and 1,000 and a month of history). `--cold` empties the cache before each request
-(pages kept by recovery.page_cache are rendered afresh every time). Production settings (bench.settings: DEBUG off). pyinstrument is a dev tool:
+(pages kept by recovery.page_cache are rendered afresh every time); `--touch` gives one
+patient of the caseload a new data stamp before each request instead (as a check-in does:
+the page is rendered afresh, the other patients' kept rows are reused). Production settings (bench.settings: DEBUG off). pyinstrument is a dev tool:
 `pip install pyinstrument` (it is not a dependency of the app). Not a benchmark: the figures
 are in-process, without gunicorn or concurrency; `make bench` is the one to quote.
 """
@@ -35,6 +37,10 @@ def main() -> int:
     parser.add_argument("--no-profile", action="store_true")
     parser.add_argument("--clinic", type=int, default=0, help="as the clinician of N patients")
     parser.add_argument("--cold", action="store_true", help="empty the cache before each request")
+    parser.add_argument(
+        "--touch", action="store_true",
+        help="a new data stamp for one patient of the caseload before each request",
+    )
     args = parser.parse_args()
 
     default_dir = "/tmp/recovery-profile-clinic" if args.clinic else "/tmp/recovery-profile"
@@ -75,10 +81,15 @@ def main() -> int:
         user = User.objects.get(email="bench-year@bench.test" if args.year else "patient@demo.test")
         client.force_login(user)
     headers = {"HX-Request": "true"} if args.htmx else {}
+    touched = User.objects.filter(email__startswith=f"bench-{args.clinic}-").first()
 
     def request() -> int:
         if args.cold:
             cache.clear()
+        if args.touch and touched is not None:
+            from recovery import freshness
+
+            freshness.touch(touched.pk)
         if args.post is not None:
             response = client.post(
                 args.path, args.post, content_type="application/x-www-form-urlencoded",

@@ -61,10 +61,10 @@ def parts(user: User, now: dt.datetime) -> list[Any]:
     ]
 
 
-def ttl(now: dt.datetime, moments: Iterable[dt.datetime]) -> int:
-    """How long a rendering may be kept: TTL, or less when one of the visit times shown
+def ttl(now: dt.datetime, moments: Iterable[dt.datetime], longest: int = TTL) -> int:
+    """How long a rendering may be kept: `longest`, or less when one of the visit times shown
     (`moments`) passes sooner, so "to record" shows on time."""
-    seconds = float(TTL)
+    seconds = float(longest)
     for moment in moments:
         if moment > now:
             seconds = min(seconds, (moment - now).total_seconds())

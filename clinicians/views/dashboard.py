@@ -15,7 +15,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.views.decorators.vary import vary_on_headers
 
-from clinicians import caseload, caseload_stamp, flags, visits
+from clinicians import caseload, caseload_rows, caseload_stamp, flags, visits
 from clinicians.access import patients_for
 from recovery import audit, page_cache
 from recovery.decorators import clinician_required
@@ -32,7 +32,8 @@ def index(request: AuthedHttpRequest) -> HttpResponse:
     results_only = bool(request.htmx and request.htmx.target == "caseload-results")
 
     def build() -> page_cache.Page:
-        page = caseload.caseload(request.user, f, now)
+        page = caseload.page_of(request.user, f, now)
+        page.html = caseload_rows.render(page, request.user.clinic_id, now)
         context = {
             "c": page,
             "f": f,
@@ -44,7 +45,7 @@ def index(request: AuthedHttpRequest) -> HttpResponse:
         # When the flags or the list would change with time alone: a visit's time passing,
         # one entering the "due soon" window, one leaving the list a week after its time.
         soon = dt.timedelta(days=flags.thresholds()[3])
-        visit_times = [r.next_visit_at for r in page.rows if r.next_visit_at is not None]
+        visit_times = [p.next_visit_at for p in page.listed if p.next_visit_at is not None]
         moments = visit_times + [t - soon for t in visit_times]
         template = "clinicians/patients/_caseload.html"
         if not results_only:
@@ -54,7 +55,7 @@ def index(request: AuthedHttpRequest) -> HttpResponse:
         return page_cache.Page(
             template,
             context,
-            meta={"patients": [r.patient.pk for r in page.rows]},
+            meta={"patients": [p.pk for p in page.listed]},
             ttl=caseload_stamp.ttl(now, moments),
         )
 

@@ -199,3 +199,36 @@ def test_the_stamp_fits_in_64_bits_and_follows_every_patient(clinician):
     for bit in (0, 30, 31, 61):
         User.objects.filter(pk=one.pk).update(data_stamp=(2**62 - 1) ^ (1 << bit))
         assert patients_stamp(clinician) != before, bit
+
+
+def test_rows_are_kept_per_patient_and_rebuilt_only_for_who_changed(clinician, monkeypatch):
+    """A page rendered afresh because one patient checked in builds that patient's row only;
+    the others are the kept ones, and the changed row shows the check-in."""
+    from clinicians import caseload
+
+    version = published_version()
+    patients = [make_patient(i, clinician, version)[0] for i in range(4)]
+    built: list[list[int]] = []
+    rows_for = caseload.rows_for
+
+    def counting(listed, now, zone):
+        built.append(sorted(p.pk for p in listed))
+        return rows_for(listed, now, zone)
+
+    monkeypatch.setattr(caseload, "rows_for", counting)
+    client = client_for(clinician)
+    get(client)
+    CheckIn.objects.create(patient=patients[2], local_date=days_ago(0), pain=2)
+    body = get(client)[0]
+    assert built == [sorted(p.pk for p in patients), [patients[2].pk]]
+    assert body.count("Check-in streak: 1 day") == 3 and body.count("Check-in streak: 2 days") == 1
+
+
+def test_a_kept_row_is_never_shown_in_another_language(clinician):
+    make_patient(1, clinician, published_version())
+    client = client_for(clinician)
+    assert "Check-in streak: 1 day" in get(client)[0]
+    clinician.language = "es"
+    clinician.save(update_fields=["language"])
+    body = get(client)[0]
+    assert "Racha de registros diarios: 1 día" in body and "Check-in streak" not in body
