@@ -4,9 +4,12 @@ checked in, another filter, the next quarter hour) rebuilds only the rows whose 
 A row shows one patient's own records only (clinicians.caseload.rows_for and fill_page), so
 it is keyed by what can change it: the patient's `data_stamp` (recovery.freshness: new on
 every write to their records, name or address) and local date, the reader's language and
-clinic (its time zone shows the visit times), the flags' thresholds and the quarter hour
+clinic (its time zone shows the visit times), the flags' thresholds, the instruments that
+can be answered (the questionnaire flag counts no other) and the quarter hour
 (clinicians.caseload_stamp: the same time rule as the page), and it is kept no longer than
-the time its follow-up flag would change. Who may see the row is decided before: pass 1
+the time its follow-up flag would change. Not in the key: a programme's title (shown with the
+patient's plan), renamed by an admin now and then, shows on a kept row within the quarter
+hour. Who may see the row is decided before: pass 1
 (clinicians.caseload.page_of) lists only the reader's patients. The HTML is health data: it
 is encrypted before it reaches the cache, as recovery.page_cache does for pages.
 """
@@ -24,6 +27,7 @@ from django.template.loader import get_template
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 
+from outcomes import schedule
 from recovery import crypto
 
 from . import caseload, caseload_stamp, flags
@@ -49,7 +53,12 @@ def _key(patient: Any, clinic_id: int, zone: str, time_parts: list[Any]) -> str:
 def render(page: caseload.Caseload, clinic_id: int, now: dt.datetime) -> list[SafeString]:
     """The HTML of `page.listed`'s rows, in order: kept ones read in one cache call, the
     others built together (a fixed number of queries) and kept."""
-    time_parts = [int(now.timestamp()) // caseload_stamp.QUARTER_HOUR, flags.thresholds()]
+    time_parts = [
+        int(now.timestamp()) // caseload_stamp.QUARTER_HOUR,
+        flags.thresholds(),
+        # The questionnaire flag counts only instruments that can be answered now.
+        schedule.available_codes(),
+    ]
     key_of = {p.pk: _key(p, clinic_id, page.zone.key, time_parts) for p in page.listed}
     keys = list(key_of.values())
     found: dict[str, str] = {}
