@@ -232,3 +232,19 @@ def test_a_kept_row_is_never_shown_in_another_language(clinician):
     clinician.save(update_fields=["language"])
     body = get(client)[0]
     assert "Racha de registros diarios: 1 día" in body and "Check-in streak" not in body
+
+
+def test_an_admins_page_follows_who_the_clinic_accepts(clinician):
+    """An admin's caseload is the clinic less those waiting to join (clinicians.access): a
+    join request accepted shows on the admin's next visit."""
+    from clinicians.models import JoinRequest
+    from tests.factories import AdminFactory
+
+    admin = AdminFactory(email="admin@example.test", clinic=clinician.clinic)
+    waiting, _ = make_patient(1, clinician, published_version())
+    request = JoinRequest.objects.create(patient=waiting, clinic=clinician.clinic)
+    client = client_for(admin)
+    assert waiting.email not in get(client)[0]
+    request.accepted_at = NOW
+    request.save()
+    assert waiting.email in get(client)[0]
