@@ -8,6 +8,8 @@ Two passes, so the work is flat in the caseload's size. The first is SQL
 the page shown: the sparkline's pain days, the flags' reasons (clinicians.flags, the same rules
 as the SQL), programmes through `plan_for`, adherence through
 `journaling.progress.week_adherence`, the check-in streak and the latest questionnaire bands.
+`page_of` is pass 1 alone: the caseload page (clinicians.views.dashboard) builds pass 2 only
+for the patients whose rendered row is not kept (clinicians.caseload_rows).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy
 
 from journaling.charts import WeekAdherence
@@ -131,6 +134,8 @@ class Caseload:
     programs: list[Program]
     cohorts: list[Cohort]
     zone: zoneinfo.ZoneInfo
+    listed: list[Any] = field(default_factory=list)  # the page's annotated patients, in order
+    html: list[SafeString] = field(default_factory=list)  # their rows (clinicians.caseload_rows)
 
 
 # --- pass 1: filters, flags and order in SQL (clinicians.caseload_keys) ------------------------
@@ -283,7 +288,17 @@ def streak(days: set[dt.date], today: dt.date) -> int:
 
 
 def caseload(user: User, f: Filters, now: dt.datetime | None = None) -> Caseload:
+    """The page of the caseload `f` asks for, with its rows built."""
     now = now or timezone.now()
+    found = page_of(user, f, now)
+    found.rows = rows_for(found.listed, now, found.zone)
+    fill_page(found.rows)
+    return found
+
+
+def page_of(user: User, f: Filters, now: dt.datetime) -> Caseload:
+    """The page `f` asks for, cut in SQL (pass 1), without its rows: `listed` holds the
+    patients shown, annotated, for rows_for (or clinicians.caseload_rows' kept rows)."""
     zone = zoneinfo.ZoneInfo(user.clinic.time_zone)
     qs = keys.annotated(filtered(user, f), now, zone.key)
     if f.flag and keys.sql_coded(f.flag):
@@ -291,11 +306,10 @@ def caseload(user: User, f: Filters, now: dt.datetime | None = None) -> Caseload
     elif f.flag:
         qs = _questionnaire_overdue(qs)
     page = Paginator(keys.ordered(qs, f.sort), PAGE_SIZE).get_page(f.page)
-    shown = rows_for(list(page.object_list), now, zone)
-    fill_page(shown)
     everyone = patients_for(user)
     return Caseload(
-        rows=shown,
+        rows=[],
+        listed=list(page.object_list),
         page=page,
         filters=f,
         total=everyone.count(),

@@ -218,3 +218,13 @@ def inactive_days() -> int:
 def _one_decimal(value: float) -> str:
     """Rounded as before (Python's format), written the active language's way (3.6 / 3,6)."""
     return number_format(Decimal(f"{value:.1f}"), 1)
+
+
+def thresholds() -> list[int]:
+    """Every setting the rules read (clinicians.caseload_stamp keys cached pages by them)."""
+    return [
+        _setting("CLINIC_FLAG_INACTIVE_DAYS", 3),
+        _setting("CLINIC_FLAG_PAIN_RISE_PERCENT", 30),
+        _setting("CLINIC_FLAG_QUESTIONNAIRE_OVERDUE_DAYS", 3),
+        _setting("CLINIC_FLAG_FOLLOW_UP_DAYS", 7),
+    ]

@@ -228,6 +228,12 @@ def _available() -> dict[str, str]:
     return dict(cached)
 
 
+def available_codes() -> list[str]:
+    """The instruments a patient can answer now (cached, as above): what a page built from the
+    schedule is keyed by (clinicians.caseload_rows)."""
+    return sorted(_available())
+
+
 def _read_available() -> dict[str, str]:
     versions = InstrumentVersion.objects.filter(
         status=InstrumentVersion.Status.PUBLISHED, enabled=True

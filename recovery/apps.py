@@ -40,3 +40,15 @@ class RecoveryConfig(AppConfig):
         signals.purge_patient_data.connect(
             export_jobs.purge_patient_data, dispatch_uid="recovery.export_jobs.purge"
         )
+        # A patient's name, address and time zone are on their care team's pages (the
+        # caseload): cached pages follow them (recovery.freshness). A save of other columns
+        # (a sign-in's last_login, the language) changes nothing shown.
+        from . import freshness
+        from .models import PatientProfile, User
+
+        freshness.track(
+            User, lambda u: [u.pk] if u.is_patient else [], fields=frozenset({"email", "role"})
+        )
+        freshness.track(
+            PatientProfile, lambda p: [p.user_id], fields=frozenset({"display_name", "time_zone"})
+        )

@@ -27,6 +27,7 @@ from django.db.models.signals import post_delete, post_save
 PatientsOf = Callable[[Any], Iterable[int | None]]
 
 _tracked: dict[type[models.Model], PatientsOf] = {}
+_fields: dict[type[models.Model], frozenset[str]] = {}
 
 
 def _patient_id(instance: Any) -> list[int | None]:
@@ -64,14 +65,24 @@ def touch_everyone() -> None:
 def _changed(sender: type[models.Model], instance: Any, **kwargs: Any) -> None:
     if kwargs.get("raw"):  # loaddata: fixtures are not writes by anyone
         return
+    fields, saved = _fields.get(sender), kwargs.get("update_fields")
+    if fields is not None and saved is not None and not fields & set(saved):
+        return  # a save of other columns only (a sign-in's last_login)
     patients_of = _tracked.get(sender)
     if patients_of is not None:
         touch(*patients_of(instance))
 
 
-def track(model: type[models.Model], patients_of: PatientsOf = _patient_id) -> None:
-    """Every save or delete of `model` changes the data stamp of `patients_of(instance)`."""
+def track(
+    model: type[models.Model],
+    patients_of: PatientsOf = _patient_id,
+    fields: frozenset[str] | None = None,
+) -> None:
+    """Every save or delete of `model` changes the data stamp of `patients_of(instance)`;
+    with `fields`, a save naming other `update_fields` only does not."""
     _tracked[model] = patients_of
+    if fields is not None:
+        _fields[model] = fields
     uid = f"freshness:{model._meta.label}"
     post_save.connect(_changed, sender=model, dispatch_uid=uid)
     post_delete.connect(_changed, sender=model, dispatch_uid=uid)
