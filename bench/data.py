@@ -249,7 +249,7 @@ def session_cookie(user: User) -> str:
     both methods included), so every middleware treats it as a real signed-in browser."""
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "allauth.account.auth_backends.AuthenticationBackend"
+    session[BACKEND_SESSION_KEY] = "recovery.backends.AccountBackend"  # as a sign-in stores it
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     at = time.time()
     methods: list[dict[str, Any]] = [{"method": "password", "at": at, "email": user.email}]

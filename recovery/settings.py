@@ -197,7 +197,8 @@ AUTH_USER_MODEL = "recovery.User"
 AUTHENTICATION_BACKENDS = [
     # Django's ModelBackend, loading the user's clinic and profile with them (one query).
     "recovery.backends.UserBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    # allauth's, loading them the same way (sessions remember which backend signed them in).
+    "recovery.backends.AccountBackend",
     # Clinic admins' model permissions, granted per model by each app (recovery/permissions.py).
     "recovery.permissions.ClinicAdminBackend",
 ]

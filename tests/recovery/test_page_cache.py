@@ -200,3 +200,21 @@ def test_the_check_in_card_always_shows_what_was_just_saved(patient, enrolment, 
         assert "Saved. Thank you for checking in." in body
         assert page_cache.CSRF_MARK not in body
     assert patient.checkins.get().pain == 7
+
+
+@pytest.mark.django_db
+def test_after_a_real_sign_in_a_kept_page_costs_two_queries(patient, enrolment, at_wednesday):
+    from tests.factories import PASSWORD
+    from tests.recovery.conftest import sign_in
+
+    client = Client()
+    assert sign_in(client, patient.email, PASSWORD).status_code == 302
+    assert "Successfully signed in" in client.get("/today/").content.decode()  # not kept
+    client.get("/today/")  # rendered and kept
+    # The session remembers the backend that signed it in (allauth's, through ours): it loads
+    # the person with their clinic and profile, which every page shows, in the one query.
+    with CaptureQueriesContext(connection) as ctx:
+        body = client.get("/today/").content.decode()
+    queries = len(ctx.captured_queries)
+    assert queries == 2, [q["sql"][:90] for q in ctx.captured_queries]
+    assert patient.clinic.name in body or "Today" in body
