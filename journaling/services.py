@@ -27,6 +27,7 @@ from journaling.progress import week_adherence
 from programs.i18n import localized
 from programs.models import Enrolment, ExerciseTemplate, Occurrence, Session, Week
 from programs.schedule import DayPlan, load_for_plan, plan_for, programme_date
+from recovery import freshness
 from recovery.models import User
 
 SCORE_NAMES = {"pain": gettext_lazy("Pain"), "stress": gettext_lazy("Stress"), "mood": gettext_lazy("Mood")}
@@ -62,7 +63,10 @@ def save_checkin(
     Raises ValidationError (keyed by field) for a score outside 0-10, or when no score at all
     is given; nothing is saved then.
     """
-    return record_checkin(patient, local_date, pain, stress, mood, note)[0]
+    checkin, _created = record_checkin(patient, local_date, pain, stress, mood, note)
+    if checkin.pk is None:  # changed in place: read the row back for its id and times
+        checkin = CheckIn.objects.get(patient=patient, local_date=local_date)
+    return checkin
 
 
 def record_checkin(
@@ -73,31 +77,32 @@ def record_checkin(
     mood: int | None,
     note: str = "",
 ) -> tuple[CheckIn, bool]:
-    """save_checkin, also saying whether the day's check-in was created (True) or changed.
+    """save_checkin for the check-in form, which needs only what was saved: the day's
+    check-in (as saved, not read back: without its id when it was changed) and whether this
+    save created it.
 
-    One read, then an INSERT (the first of the day) or an UPDATE (most saves: people adjust it
-    through the day), with the data stamp's (recovery.freshness) in the same commit. On a
-    concurrent first save the unique constraint stops the second INSERT, which then updates
-    the winner's row.
+    Most saves change the day's check-in (people adjust it through the day): one UPDATE,
+    and the data stamp's (recovery.freshness), in one commit; nothing is read. When no row
+    was there, the first of the day is INSERTed; on a concurrent first save the unique
+    constraint stops the second INSERT, which then updates the winner's row.
     """
     errors = _score_errors({"pain": pain, "stress": stress, "mood": mood})
     if errors:
         raise ValidationError(errors)
     values = {"pain": pain, "stress": stress, "mood": mood, "note": (note or "").strip()}
+    day = CheckIn.objects.filter(patient=patient, local_date=local_date)
     with transaction.atomic():
-        checkin = CheckIn.objects.filter(patient=patient, local_date=local_date).first()
-        if checkin is None:
+        now = timezone.now()
+        if not day.update(**values, updated_at=now):
             try:
                 with transaction.atomic():
                     return CheckIn.objects.create(
                         patient=patient, local_date=local_date, **values
                     ), True
             except IntegrityError:
-                checkin = CheckIn.objects.get(patient=patient, local_date=local_date)
-        for name, value in values.items():
-            setattr(checkin, name, value)
-        checkin.save(update_fields=[*values, "updated_at"])
-        return checkin, False
+                day.update(**values, updated_at=now)
+        freshness.touch(patient.pk)  # update() sends no signal
+    return CheckIn(patient=patient, local_date=local_date, updated_at=now, **values), False
 
 
 # --- exercise completions -----------------------------------------------------------------

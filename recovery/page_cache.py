@@ -25,6 +25,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -129,11 +132,19 @@ def serve(
 
     `with_data=False` leaves the reader's data stamp out of the key, for a fragment whose
     `parts` are everything it shows (a card built from the row just saved): a write that
-    changes the stamp then does not make it render again."""
+    changes the stamp then does not make it render again. Such fragments are small and
+    answer a write: they are kept in this process's memory (`_Local`), nearer than Redis."""
     if max_age() <= 0 or len(get_messages(request)):  # type: ignore[arg-type]
         page = build()
         return HttpResponse(render_to_string(page.template, page.context, request)), page.meta
     key = key_for(request, parts, with_data)
+    if not with_data:
+        hit = _local.get(key)
+        if hit is None:
+            page = build()
+            html = render_to_string(page.template, {**page.context, "csrf_token": CSRF_MARK}, request)
+            hit = _local.put(key, html, page.meta, _ttl(page))
+        return _respond(request, hit[0]), hit[1]
     # One round trip: the rendering and everyone's stamp (recovery.freshness.touch_everyone),
     # which the rendering must have been made under.
     found = cache.get_many([key, freshness.EVERYONE_KEY])
@@ -149,6 +160,39 @@ def serve(
     page = build()
     html = render_to_string(page.template, {**page.context, "csrf_token": CSRF_MARK}, request)
     payload = json.dumps({"html": html, "meta": page.meta, "everyone": everyone})
-    ttl = max_age() if page.ttl is None else min(page.ttl, max_age())
-    cache.set(key, crypto.encrypt_str(payload), max(ttl, 1))
+    cache.set(key, crypto.encrypt_str(payload), _ttl(page))
     return _respond(request, html), page.meta
+
+
+def _ttl(page: Page) -> int:
+    return max(1, max_age() if page.ttl is None else min(page.ttl, max_age()))
+
+
+class _Local:
+    """A few hundred renderings in this process's memory, each until its time runs out (the
+    least recently used go first). Holds what the process has just rendered from a request."""
+
+    SIZE = 256
+
+    def __init__(self) -> None:
+        self._items: OrderedDict[str, tuple[float, str, dict[str, Any]]] = OrderedDict()
+        self._lock = threading.Lock()  # runserver and the tests' live server use threads
+
+    def get(self, key: str) -> tuple[str, dict[str, Any]] | None:
+        with self._lock:
+            item = self._items.get(key)
+            if item is None or item[0] < time.monotonic():
+                return None
+            self._items.move_to_end(key)
+            return item[1], item[2]
+
+    def put(self, key: str, html: str, meta: dict[str, Any], ttl: int) -> tuple[str, dict[str, Any]]:
+        with self._lock:
+            self._items[key] = (time.monotonic() + ttl, html, meta)
+            self._items.move_to_end(key)
+            while len(self._items) > self.SIZE:
+                self._items.popitem(last=False)
+        return html, meta
+
+
+_local = _Local()
