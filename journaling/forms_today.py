@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy
 
@@ -20,6 +23,7 @@ SCALE_ENDS: dict[str, tuple[StrOrPromise, StrOrPromise]] = {
     "mood": (gettext_lazy("Very low"), gettext_lazy("Very good")),
 }
 SCORE_CHOICES = [(n, str(n)) for n in range(11)]
+_NUMBERS = frozenset(text for _, text in SCORE_CHOICES)
 
 
 def _score(label: StrOrPromise) -> forms.TypedChoiceField:
@@ -52,17 +56,27 @@ class CheckInForm(forms.Form):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
 
-    def scales(self) -> Iterator[tuple[forms.BoundField, str, str, list[ScaleOption]]]:
-        """Each scale's field, the words at its ends and its 11 options, worked out here once:
-        the template's loop over 33 radio buttons is most of Today's rendering time."""
+    def scales(self) -> Iterator[tuple[forms.BoundField, str, str, SafeString]]:
+        """Each scale's field, the words at its ends and its 11 options' markup."""
         for name, (low, high) in SCALE_ENDS.items():
             field = self[name]
             value = str(field.value())
-            options = [
-                ScaleOption(number, text, f"{name}-{number}", value == text)
-                for number, text in SCORE_CHOICES
-            ]
-            yield field, str(low), str(high), options
+            chosen = value if value in _NUMBERS else ""  # (whatever was posted: a bounded key)
+            yield field, str(low), str(high), scale_options(field.html_name, chosen)
+
+
+@lru_cache(maxsize=256)
+def scale_options(name: str, value: str) -> SafeString:
+    """The 11 radio buttons of one scale with `value` chosen, rendered once per process for
+    each (scale, choice): numbers only, the same in every language. The template's loop over
+    the check-in's 33 buttons was most of the check-in card's rendering time."""
+    options = [
+        ScaleOption(number, text, f"{name}-{number}", value == text)
+        for number, text in SCORE_CHOICES
+    ]
+    return mark_safe(  # noqa: S308 (rendered by the template engine, autoescaped)
+        render_to_string("journaling/today/_scale_options.html", {"name": name, "options": options})
+    )
 
 
 @dataclass(frozen=True)

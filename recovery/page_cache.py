@@ -25,9 +25,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
-import time
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -69,16 +66,16 @@ def _row(obj: Any) -> list[Any]:
     # Concrete columns only: many-to-many fields (the user's groups) would each cost a query.
     if obj is None:
         return []
-    # The data stamp is not one of them: the key holds it, or leaves it out, on purpose.
+    # The data stamp is not one of them: the key holds it on its own.
     return [getattr(obj, f.attname) for f in obj._meta.concrete_fields if f.name != "data_stamp"]
 
 
-def reader_parts(request: HttpRequest, with_data: bool = True) -> list[Any]:
+def reader_parts(request: HttpRequest) -> list[Any]:
     """What of the reader a page may show: their rows as loaded (recovery.backends)."""
     user: Any = request.user
     return [
         user.pk,
-        user.data_stamp if with_data else None,
+        user.data_stamp,
         _row(user),
         _row(getattr(user, "patient_profile", None) if user.is_patient else None),
         _row(getattr(user, "clinician_profile", None) if not user.is_patient else None),
@@ -102,11 +99,11 @@ def release() -> str:
     return digest.hexdigest()[:16]
 
 
-def key_for(request: HttpRequest, parts: Sequence[Any], with_data: bool = True) -> str:
+def key_for(request: HttpRequest, parts: Sequence[Any]) -> str:
     hx = getattr(request, "htmx", None)
     material = [
         release(),
-        reader_parts(request, with_data),
+        reader_parts(request),
         translation.get_language(),
         request.get_full_path(),
         [bool(hx), getattr(hx, "target", None), getattr(hx, "boosted", False)] if hx else [],
@@ -124,27 +121,13 @@ def serve(
     request: HttpRequest,
     parts: Sequence[Any],
     build: Callable[[], Page],
-    *,
-    with_data: bool = True,
 ) -> tuple[HttpResponse, dict[str, Any]]:
     """The page for this request: the cached rendering when its key matches, else `build()`
-    rendered (and kept for `Page.ttl` seconds). Returns the response and the page's meta.
-
-    `with_data=False` leaves the reader's data stamp out of the key, for a fragment whose
-    `parts` are everything it shows (a card built from the row just saved): a write that
-    changes the stamp then does not make it render again. Such fragments are small and
-    answer a write: they are kept in this process's memory (`_Local`), nearer than Redis."""
+    rendered (and kept for `Page.ttl` seconds). Returns the response and the page's meta."""
     if max_age() <= 0 or len(get_messages(request)):  # type: ignore[arg-type]
         page = build()
         return HttpResponse(render_to_string(page.template, page.context, request)), page.meta
-    key = key_for(request, parts, with_data)
-    if not with_data:
-        hit = _local.get(key)
-        if hit is None:
-            page = build()
-            html = render_to_string(page.template, {**page.context, "csrf_token": CSRF_MARK}, request)
-            hit = _local.put(key, html, page.meta, _ttl(page))
-        return _respond(request, hit[0]), hit[1]
+    key = key_for(request, parts)
     # One round trip: the rendering and everyone's stamp (recovery.freshness.touch_everyone),
     # which the rendering must have been made under.
     found = cache.get_many([key, freshness.EVERYONE_KEY])
@@ -166,33 +149,3 @@ def serve(
 
 def _ttl(page: Page) -> int:
     return max(1, max_age() if page.ttl is None else min(page.ttl, max_age()))
-
-
-class _Local:
-    """A few hundred renderings in this process's memory, each until its time runs out (the
-    least recently used go first). Holds what the process has just rendered from a request."""
-
-    SIZE = 256
-
-    def __init__(self) -> None:
-        self._items: OrderedDict[str, tuple[float, str, dict[str, Any]]] = OrderedDict()
-        self._lock = threading.Lock()  # runserver and the tests' live server use threads
-
-    def get(self, key: str) -> tuple[str, dict[str, Any]] | None:
-        with self._lock:
-            item = self._items.get(key)
-            if item is None or item[0] < time.monotonic():
-                return None
-            self._items.move_to_end(key)
-            return item[1], item[2]
-
-    def put(self, key: str, html: str, meta: dict[str, Any], ttl: int) -> tuple[str, dict[str, Any]]:
-        with self._lock:
-            self._items[key] = (time.monotonic() + ttl, html, meta)
-            self._items.move_to_end(key)
-            while len(self._items) > self.SIZE:
-                self._items.popitem(last=False)
-        return html, meta
-
-
-_local = _Local()

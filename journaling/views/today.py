@@ -113,16 +113,11 @@ def checkin(request: AuthedHttpRequest) -> HttpResponse:
         # A changed check-in leaves the week's progress (days checked in) as it was: the
         # card alone, built from the row just saved.
         card = services.CheckInCard(today, checkin)
-        response, _meta = page_cache.serve(
+        return render(
             request,
-            [today, checkin.pain, checkin.stress, checkin.mood, checkin.note],
-            lambda: page_cache.Page(
-                "journaling/today/checkin_response.html",
-                {"ctx": card, "form": _checkin_form(card), "saved": True, "progress": False},
-            ),
-            with_data=False,  # the card shows the day and these values, nothing else
+            "journaling/today/checkin_response.html",
+            {"ctx": card, "form": _checkin_form(card), "saved": True, "progress": False},
         )
-        return response
     if request.htmx:
         # The card and, for the day's first check-in, the week's progress, nothing else.
         ctx = services.today_context(request.user, today, with_next_meeting=False)

@@ -194,7 +194,7 @@ def test_the_check_in_card_always_shows_what_was_just_saved(patient, enrolment, 
     client = client_for(patient)
     hx = {"HX-Request": "true"}
     client.post("/today/check-in/", {"pain": "3"}, headers=hx)  # the day's first
-    for pain in ("7", "3", "7"):  # the card for pain 3 and 7 each come back from the cache
+    for pain in ("7", "3", "7"):  # (each scale's buttons are rendered once per choice)
         body = client.post("/today/check-in/", {"pain": pain}, headers=hx).content.decode()
         assert _checked(body, "pain") == [pain]
         assert "Saved. Thank you for checking in." in body
