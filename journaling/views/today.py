@@ -31,7 +31,7 @@ from recovery.decorators import patient_required
 from recovery.http import AuthedHttpRequest
 
 
-def _checkin_form(ctx: services.TodayContext | services.CheckInCard) -> CheckInForm:
+def _checkin_form(ctx: services.TodayContext) -> CheckInForm:
     checkin = ctx.checkin
     if checkin is None:
         return CheckInForm()
@@ -112,11 +112,12 @@ def checkin(request: AuthedHttpRequest) -> HttpResponse:
     if request.htmx and saved and not created:
         # A changed check-in leaves the week's progress (days checked in) as it was: the
         # card alone, built from the row just saved.
-        card = services.CheckInCard(today, checkin)
+        # The form just validated shows what was saved (no second form built).
         return render(
             request,
             "journaling/today/checkin_response.html",
-            {"ctx": card, "form": _checkin_form(card), "saved": True, "progress": False},
+            {"ctx": services.CheckInCard(today, checkin), "form": form, "saved": True,
+             "progress": False},
         )
     if request.htmx:
         # The card and, for the day's first check-in, the week's progress, nothing else.
