@@ -115,9 +115,8 @@ def checkin(request: AuthedHttpRequest) -> HttpResponse:
         # The form just validated shows what was saved (no second form built).
         return render(
             request,
-            "journaling/today/checkin_response.html",
-            {"ctx": services.CheckInCard(today, checkin), "form": form, "saved": True,
-             "progress": False},
+            "journaling/today/_checkin.html",
+            {"ctx": services.CheckInCard(today, checkin), "form": form, "saved": True},
         )
     if request.htmx:
         # The card and, for the day's first check-in, the week's progress, nothing else.
