@@ -37,8 +37,9 @@ from clinicians import visits
 from clinicians.models import Invitation
 from clinicians.models_visits import FollowUpVisit
 from journaling import kinds
+from journaling.checkins import save_checkin
 from journaling.models import JournalEntry, StressorItem
-from journaling.services import complete_exercise, save_checkin
+from journaling.services import complete_exercise
 from journaling.stressors import add_stressor
 from outcomes import alerts
 from programs.models import (

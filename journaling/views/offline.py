@@ -27,7 +27,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from journaling import entries, kinds, services
+from journaling import checkins, entries, kinds, services
 from journaling.forms import EntryForm
 from journaling.forms_today import CheckInForm, CompletionForm
 from journaling.models import JournalEntry
@@ -79,7 +79,7 @@ def checkin(request: AuthedHttpRequest) -> HttpResponse:
         return _refused(_first_error(form))
     data = form.cleaned_data
     try:
-        services.save_checkin(
+        checkins.save_checkin(
             request.user, today, data["pain"], data["stress"], data["mood"], data["note"]
         )
     except ValidationError as exc:

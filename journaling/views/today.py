@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from journaling import services
+from journaling import checkins, services
 from journaling.forms_today import CheckInForm, CompletionForm
 from journaling.models import JournalEntry
 from programs.models import Enrolment
@@ -100,7 +100,7 @@ def checkin(request: AuthedHttpRequest) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            checkin, created = services.record_checkin(
+            checkin, created = checkins.record_checkin(
                 request.user, today, data["pain"], data["stress"], data["mood"], data["note"]
             )
             saved = True
@@ -116,7 +116,7 @@ def checkin(request: AuthedHttpRequest) -> HttpResponse:
         return render(
             request,
             "journaling/today/_checkin.html",
-            {"ctx": services.CheckInCard(today, checkin), "form": form, "saved": True},
+            {"ctx": checkins.CheckInCard(today, checkin), "form": form, "saved": True},
         )
     if request.htmx:
         # The card and, for the day's first check-in, the week's progress, nothing else.

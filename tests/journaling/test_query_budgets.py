@@ -19,8 +19,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from bench.data import year_of_history
+from journaling.checkins import save_checkin
 from journaling.models import JournalEntry
-from journaling.services import save_checkin
 from programs.models import Program
 from programs.schedule import forget_frozen_content
 from tests.conftest import client_for

@@ -10,7 +10,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from journaling import services
+from journaling import checkins, services
 from journaling.models import CheckIn, ExerciseCompletion
 from programs.models import (
     Cohort,
@@ -93,15 +93,15 @@ def exercise(version: ProgramVersion, slug: str = "ex-0") -> ExerciseTemplate:
 
 @pytest.mark.django_db
 def test_save_checkin_creates_then_updates_the_days_one_row(patient):
-    first = services.save_checkin(patient, WEDNESDAY, 7, 5, 3, "Rough morning")
-    second = services.save_checkin(patient, WEDNESDAY, 4, 3, 6, "  Better after a walk ")
+    first = checkins.save_checkin(patient, WEDNESDAY, 7, 5, 3, "Rough morning")
+    second = checkins.save_checkin(patient, WEDNESDAY, 4, 3, 6, "  Better after a walk ")
     assert second.pk == first.pk
     assert CheckIn.objects.filter(patient=patient).count() == 1
     checkin = CheckIn.objects.get()
     assert (checkin.pain, checkin.stress, checkin.mood) == (4, 3, 6)
     assert checkin.note == "Better after a walk"
     # Another day is another row.
-    services.save_checkin(patient, WEDNESDAY + dt.timedelta(days=1), 3, 3, 7)
+    checkins.save_checkin(patient, WEDNESDAY + dt.timedelta(days=1), 3, 3, 7)
     assert CheckIn.objects.filter(patient=patient).count() == 2
 
 
@@ -112,7 +112,7 @@ def test_save_checkin_creates_then_updates_the_days_one_row(patient):
 )
 def test_save_checkin_rejects_scores_outside_0_to_10(patient, scores, field):
     with pytest.raises(ValidationError) as exc:
-        services.save_checkin(patient, WEDNESDAY, *scores)
+        checkins.save_checkin(patient, WEDNESDAY, *scores)
     assert field in exc.value.message_dict
     assert "from 0 to 10" in exc.value.message_dict[field][0]
     assert not CheckIn.objects.exists()
@@ -120,20 +120,20 @@ def test_save_checkin_rejects_scores_outside_0_to_10(patient, scores, field):
 
 @pytest.mark.django_db
 def test_save_checkin_out_of_range_leaves_the_saved_values(patient):
-    services.save_checkin(patient, WEDNESDAY, 4, 4, 4)
+    checkins.save_checkin(patient, WEDNESDAY, 4, 4, 4)
     with pytest.raises(ValidationError):
-        services.save_checkin(patient, WEDNESDAY, 12, 4, 4)
+        checkins.save_checkin(patient, WEDNESDAY, 12, 4, 4)
     assert CheckIn.objects.get().pain == 4
 
 
 @pytest.mark.django_db
 def test_save_checkin_keeps_unchosen_scores_unset(patient):
-    checkin = services.save_checkin(patient, WEDNESDAY, None, 3, None)
+    checkin = checkins.save_checkin(patient, WEDNESDAY, None, 3, None)
     checkin.refresh_from_db()
     assert (checkin.pain, checkin.stress, checkin.mood) == (None, 3, None)
     assert checkin.scores_text() == "stress 3"
     with pytest.raises(ValidationError) as exc:
-        services.save_checkin(patient, WEDNESDAY, None, None, None, "only words")
+        checkins.save_checkin(patient, WEDNESDAY, None, None, None, "only words")
     assert exc.value.messages == ["Choose at least one of pain, stress or mood."]
     assert CheckIn.objects.get().stress == 3  # the saved check-in is untouched
 
@@ -242,14 +242,14 @@ def test_week_progress_counts_the_programme_week(patient, clinician):
     write, meditate = exercise(version, "ex-0"), exercise(version, "ex-1")
     for day in (MONDAY, MONDAY + dt.timedelta(days=1), WEDNESDAY):
         services.complete_exercise(patient, enrolment, write, day)
-        services.save_checkin(patient, day, 5, 5, 5)
+        checkins.save_checkin(patient, day, 5, 5, 5)
     services.complete_exercise(patient, enrolment, meditate, WEDNESDAY)
     # Week 2 activity does not count in week 1.
     week2 = MONDAY + dt.timedelta(days=7)
     services.complete_exercise(patient, enrolment, write, week2)
-    services.save_checkin(patient, week2, 5, 5, 5)
+    checkins.save_checkin(patient, week2, 5, 5, 5)
     # Someone else's check-in does not count either.
-    services.save_checkin(PatientFactory(), WEDNESDAY, 1, 1, 1)
+    checkins.save_checkin(PatientFactory(), WEDNESDAY, 1, 1, 1)
 
     # Due so far: two daily exercises Monday to Wednesday, and the walks of days 1 and 3
     # (of days 1, 3 and 5): the count History shows for this week too.
@@ -269,10 +269,10 @@ def test_week_progress_follows_a_pause_inside_the_week(patient, clinician):
         enrolment=enrolment, start=WEDNESDAY, end=WEDNESDAY + dt.timedelta(days=2)
     )
     enrolment = loaded(enrolment)
-    services.save_checkin(patient, WEDNESDAY, 5, 5, 5)  # a paused day
+    checkins.save_checkin(patient, WEDNESDAY, 5, 5, 5)  # a paused day
     friday, tuesday = dt.date(2026, 3, 6), dt.date(2026, 3, 10)
-    services.save_checkin(patient, friday, 5, 5, 5)
-    services.save_checkin(patient, tuesday, 5, 5, 5)
+    checkins.save_checkin(patient, friday, 5, 5, 5)
+    checkins.save_checkin(patient, tuesday, 5, 5, 5)
     services.complete_exercise(patient, enrolment, exercise(version), tuesday)
     assert services.week_progress(enrolment, friday) == services.WeekProgress(0, 3, 1)
     progress = services.week_progress(enrolment, tuesday)  # day 7
@@ -295,7 +295,7 @@ def test_week_progress_is_empty_outside_the_programme(patient, clinician):
 def test_today_context_gathers_the_day(patient, clinician):
     version = make_version(extra=[{"slug": "later", "title": "Week 2 only", "weeks": [2]}])
     enrolment = enrol(patient, clinician, version)
-    services.save_checkin(patient, WEDNESDAY, 6, 4, 5)
+    checkins.save_checkin(patient, WEDNESDAY, 6, 4, 5)
     services.complete_exercise(patient, loaded(enrolment), exercise(version), WEDNESDAY)
     ctx = services.today_context(patient, WEDNESDAY)
     assert ctx.enrolled

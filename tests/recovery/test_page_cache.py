@@ -17,7 +17,7 @@ from django.db import connection, models
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from journaling import services
+from journaling import checkins
 from journaling.models import JournalEntry
 from programs.models import Occurrence
 from recovery import freshness, page_cache
@@ -59,7 +59,7 @@ def test_today_is_read_back_until_the_patient_writes(patient, patient_client, en
     assert warm == 2 < cold  # the session and the user: nothing else read
     assert "You checked in today" not in again
     # A check-in through the service (as the offline replay saves it), then the page again.
-    services.save_checkin(patient, WEDNESDAY, 3, 4, 5, "After the walk")
+    checkins.save_checkin(patient, WEDNESDAY, 3, 4, 5, "After the walk")
     after, body = _queries(patient_client, "/today/")
     assert after > warm  # rendered afresh
     assert "You checked in today" in body
@@ -95,7 +95,7 @@ def test_a_staff_edit_of_a_shared_meeting_reaches_every_members_today(
 
 @pytest.mark.django_db
 def test_each_reader_their_own_page(patient, enrolment, at_wednesday):
-    services.save_checkin(patient, WEDNESDAY, 3, 4, 5, "Only mine")
+    checkins.save_checkin(patient, WEDNESDAY, 3, 4, 5, "Only mine")
     other = PatientFactory()
     mine = client_for(patient).get("/journal/").content.decode()
     theirs = client_for(other).get("/history/").content.decode()
