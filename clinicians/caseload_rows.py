@@ -70,14 +70,15 @@ def render(page: caseload.Caseload, clinic_id: int, now: dt.datetime) -> list[Sa
         rows = caseload.rows_for(missing, now, page.zone)
         caseload.fill_page(rows)
         template = get_template(TEMPLATE)
-        soon = dt.timedelta(days=flags.thresholds()[3])
         for row in rows:
             key = key_of[row.patient.pk]
             found[key] = html = template.render({"row": row, "zone": page.zone})
             # Kept until the quarter hour ends (the key changes then), or until its visit's
             # time passes or enters the "due soon" window, if sooner.
-            visit = [row.next_visit_at, row.next_visit_at - soon] if row.next_visit_at else []
-            ttl = caseload_stamp.ttl(now, visit, longest=caseload_stamp.QUARTER_HOUR)
+            visit = [row.next_visit_at] if row.next_visit_at else []
+            ttl = caseload_stamp.ttl(
+                now, caseload_stamp.visit_moments(visit), longest=caseload_stamp.QUARTER_HOUR
+            )
             cache.set(key, crypto.encrypt_str(html), ttl)
     # Our own template's output (autoescaped), read back as it was written.
     return [mark_safe(found[key]) for key in keys]  # noqa: S308

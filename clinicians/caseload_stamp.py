@@ -98,6 +98,13 @@ def parts(user: User, now: dt.datetime) -> list[Any]:
     ]
 
 
+def visit_moments(visit_times: Iterable[dt.datetime]) -> list[dt.datetime]:
+    """When a follow-up flag changes with time alone: each visit's time entering the "due
+    soon" window (clinicians.flags.follow_up_due) and its time passing ("to record")."""
+    window = flags.follow_up_window()
+    return [moment for at in visit_times for moment in (at - window, at)]
+
+
 def ttl(now: dt.datetime, moments: Iterable[dt.datetime], longest: int = TTL) -> int:
     """How long a rendering may be kept: `longest`, or less when one of the visit times shown
     (`moments`) passes sooner, so "to record" shows on time."""

@@ -142,7 +142,7 @@ def follow_up_due(next_visit: dt.datetime | None, now: dt.datetime, zone: dt.tzi
     if next_visit < now:
         return Flag(FOLLOW_UP, _("The follow-up visit of %(when)s is not recorded as done or "
                                  "missed.") % {"when": when})
-    if next_visit - now > dt.timedelta(days=_setting("CLINIC_FLAG_FOLLOW_UP_DAYS", 7)):
+    if next_visit - now > follow_up_window():
         return None
     return Flag(FOLLOW_UP, _("Follow-up visit on %(when)s.") % {"when": when})
 
@@ -189,7 +189,6 @@ def sql_conditions(now: dt.datetime) -> dict[str, Q]:
     """{flag code: a condition on the annotations local_day, inactive_before, open_alerts,
     current_status, current_start, idle_since, baseline_pain, pain_up, pain_margin and
     next_visit_at}."""
-    follow_up_days = dt.timedelta(days=_setting("CLINIC_FLAG_FOLLOW_UP_DAYS", 7))
     return {
         SAFETY: Q(open_alerts__gt=0),
         # pain_rise: recent > baseline and (recent - baseline) * 100 >= percent * baseline, with
@@ -204,7 +203,7 @@ def sql_conditions(now: dt.datetime) -> dict[str, Q]:
             idle_since__lte=F("inactive_before"),
         ),
         # follow_up_due: a visit within the window, or one whose time has passed.
-        FOLLOW_UP: Q(next_visit_at__lte=now + follow_up_days),
+        FOLLOW_UP: Q(next_visit_at__lte=now + follow_up_window()),
     }
 
 
@@ -215,6 +214,11 @@ def pain_margin_factor() -> int:
 
 def inactive_days() -> int:
     return _setting("CLINIC_FLAG_INACTIVE_DAYS", 3)
+
+
+def follow_up_window() -> dt.timedelta:
+    """How soon a scheduled follow-up is flagged as due (CLINIC_FLAG_FOLLOW_UP_DAYS)."""
+    return dt.timedelta(days=_setting("CLINIC_FLAG_FOLLOW_UP_DAYS", 7))
 def _one_decimal(value: float) -> str:
     """Rounded as before (Python's format), written the active language's way (3.6 / 3,6)."""
     return number_format(Decimal(f"{value:.1f}"), 1)

@@ -12,7 +12,7 @@ Apps declare their own models from AppConfig.ready() (the core knows no feature)
 
 Saves and deletes through the ORM are seen by signals (a queryset's `delete()` sends them per
 row too). A queryset `update()` or `bulk_create()` is not: code that writes that way calls
-`touch(patient_id, ...)` itself (tests/recovery/test_freshness.py lists every such place).
+`touch(patient_id, ...)` itself (journaling.stressors, clinicians.care_teams).
 """
 
 from __future__ import annotations
@@ -35,8 +35,8 @@ def _patient_id(instance: Any) -> list[int | None]:
 
 
 def new_stamp() -> int:
-    # Positive and below 2**62: a sum over a caseload of stamps stays inside a 64-bit integer
-    # when divided down (clinicians.caseload), and 0 stays "never written".
+    # Positive and below 2**62: summed over a caseload in two 31-bit halves it stays inside a
+    # 64-bit integer (clinicians.caseload_stamp), and 0 stays "never written".
     return secrets.randbits(62) or 1
 
 

@@ -44,9 +44,9 @@ def index(request: AuthedHttpRequest) -> HttpResponse:
         }
         # When the flags or the list would change with time alone: a visit's time passing,
         # one entering the "due soon" window, one leaving the list a week after its time.
-        soon = dt.timedelta(days=flags.thresholds()[3])
-        visit_times = [p.next_visit_at for p in page.listed if p.next_visit_at is not None]
-        moments = visit_times + [t - soon for t in visit_times]
+        moments = caseload_stamp.visit_moments(
+            p.next_visit_at for p in page.listed if p.next_visit_at is not None
+        )
         template = "clinicians/patients/_caseload.html"
         if not results_only:
             context["upcoming"] = upcoming = visits.upcoming(patients_for(request.user), now)

@@ -111,8 +111,7 @@ def checkin(request: AuthedHttpRequest) -> HttpResponse:
         return redirect(_today_url("checkin"))
     if request.htmx and saved and not created:
         # A changed check-in leaves the week's progress (days checked in) as it was: the
-        # card alone, built from the row just saved.
-        # The form just validated shows what was saved (no second form built).
+        # card alone, the form just validated showing what was saved.
         return render(
             request,
             "journaling/today/_checkin.html",
@@ -124,8 +123,7 @@ def checkin(request: AuthedHttpRequest) -> HttpResponse:
         return render(
             request,
             "journaling/today/checkin_response.html",
-            {"ctx": ctx, "form": _checkin_form(ctx) if saved else form, "saved": saved,
-             "progress": saved},
+            {"ctx": ctx, "form": _checkin_form(ctx) if saved else form, "saved": saved},
         )
     return _page(request, services.today_context(request.user, today), form)
 
