@@ -149,13 +149,23 @@ class PageTracker:
 
     visited: dict[str, str] = field(default_factory=dict)
     checked: set[str] = field(default_factory=set)
+    documents: dict[Any, str] = field(default_factory=dict)  # page -> the document it shows
 
     def watch(self, page) -> None:
-        def navigated(frame) -> None:
-            if frame == page.main_frame and frame.url.startswith("http"):
-                self.visited.setdefault(page_key(frame.url), frame.url)
+        # A visit is an HTML page the server sent for the tab itself: not a redirect on the
+        # way, not a download, and not the address bar changing under the same document. The
+        # journal editor swaps /journal/new/ for /journal/<id>/edit/ with history.replaceState
+        # once autosave has made the draft, so that a reload lands on it; the markup is the one
+        # already checked, and whether the swap comes before or after a check is timing.
+        def loaded(response) -> None:
+            request = response.request
+            if (request.is_navigation_request() and response.frame == page.main_frame
+                    and response.url.startswith("http") and not 300 <= response.status < 400
+                    and "text/html" in response.headers.get("content-type", "")):  # not a PDF
+                self.visited.setdefault(page_key(response.url), response.url)
+                self.documents[page] = response.url
 
-        page.on("framenavigated", navigated)
+        page.on("response", loaded)
 
     def watch_context(self, context) -> None:
         context.on("page", self.watch)
@@ -186,7 +196,7 @@ def check_page(page, action=None, *, step: str | None = None) -> None:
     key_problem = keyboard_problem(page, action)
     if key_problem:
         problems.append("keyboard: " + key_problem)
-    TRACKER.checked.add(page_key(url))
+    TRACKER.checked.update({page_key(url), page_key(TRACKER.documents.get(page, url))})
     if problems:
         raise AssertionError(f"accessibility problems on {url}:\n" + "\n".join(problems))
 

@@ -84,6 +84,7 @@ def every_page_checked(request) -> Iterator[None]:
     artifacts.RECORDER.reset()
     a11y.TRACKER.visited.clear()
     a11y.TRACKER.checked.clear()
+    a11y.TRACKER.documents.clear()
     yield
     for tracked in TRACKED:
         tracked.close_leftovers()
