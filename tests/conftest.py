@@ -7,10 +7,12 @@ import shutil
 from collections.abc import Iterator
 
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.test import Client
 from redis.exceptions import ConnectionError as RedisConnectionError
 
+from tests.builders import WEDNESDAY_NOON_UTC
 from tests.factories import ClinicianFactory, PatientFactory
 
 STRICT = os.environ.get("REQUIRE_SERVICES", "") not in ("", "0", "false", "False")
@@ -39,6 +41,13 @@ def clean_cache() -> Iterator[None]:
 def fast_password_hashing(settings) -> None:
     # The production hasher is slow on purpose; these tests hash dozens of passwords.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def at_wednesday() -> Iterator[None]:
+    """The clock stopped at 10:00 on day 3 of the test programmes (tests.builders) in New York."""
+    with time_machine.travel(WEDNESDAY_NOON_UTC, tick=False):
+        yield
 
 
 @pytest.fixture

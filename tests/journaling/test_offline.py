@@ -6,18 +6,16 @@ from __future__ import annotations
 import uuid
 
 import pytest
-import time_machine
 
 from journaling.models import CheckIn, ExerciseCompletion, JournalEntry
-from tests.conftest import client_for
-from tests.factories import AdminFactory, PatientFactory
-from tests.journaling.test_services import (
+from tests.builders import (
     WEDNESDAY,
-    WEDNESDAY_NOON_UTC,
     enrol,
     exercise,
     make_version,
 )
+from tests.conftest import client_for
+from tests.factories import AdminFactory, PatientFactory
 
 CHECKIN = "/today/offline/check-in/"
 SAVE = "/journal/offline/save/"
@@ -27,10 +25,7 @@ def done_url(ex) -> str:
     return f"/today/offline/exercises/{ex.pk}/done/"
 
 
-@pytest.fixture(autouse=True)
-def at_wednesday():
-    with time_machine.travel(WEDNESDAY_NOON_UTC, tick=False):
-        yield
+pytestmark = pytest.mark.usefixtures("at_wednesday")  # every test at 10:00 on Wednesday
 
 
 @pytest.fixture

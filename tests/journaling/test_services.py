@@ -12,81 +12,18 @@ from django.db import transaction
 
 from journaling import checkins, services
 from journaling.models import CheckIn, ExerciseCompletion
-from programs.models import (
-    Cohort,
-    CohortMembership,
-    Enrolment,
-    EnrolmentPause,
-    ExerciseTemplate,
-    Occurrence,
-    Program,
-    ProgramVersion,
-    Session,
-    Week,
+from programs.models import Enrolment, EnrolmentPause, Occurrence
+from tests.builders import (
+    MONDAY,
+    WEDNESDAY,
+    WEDNESDAY_NOON_UTC,
+    enrol,
+    exercise,
+    loaded,
+    make_cohort,
+    make_version,
 )
-from programs.schedule import prefetch_for_plan
-from recovery.models import Clinic
 from tests.factories import PatientFactory
-
-MONDAY = dt.date(2026, 3, 2)  # day 1 of the test programmes
-# 15:00 UTC is 10:00 on Wednesday 4 March in New York (the patient fixture's zone): day 3.
-WEDNESDAY_NOON_UTC = dt.datetime(2026, 3, 4, 15, 0, tzinfo=dt.UTC)
-WEDNESDAY = dt.date(2026, 3, 4)
-
-
-# --- builders shared with test_today.py --------------------------------------------------------
-
-
-def make_version(
-    exercises: int = 2,
-    weeks: int = 3,
-    slug: str = "mbm",
-    title: str = "MBM workshop",
-    sessions: list[dict] | None = None,
-    extra: list[dict] | None = None,
-) -> ProgramVersion:
-    """A published programme: `exercises` daily exercises in every week (the first a writing
-    exercise, the second a meditation, the rest readings), plus `extra` ones as given."""
-    program = Program.objects.create(slug=slug, title=title)
-    version = ProgramVersion.objects.create(program=program, number=1)
-    all_weeks = list(range(1, weeks + 1))
-    for n in all_weeks:
-        Week.objects.create(
-            version=version, number=n, title=f"Week {n} theme",
-            goals=f"Aims of week {n}.", education=f"Reading for week {n}.",
-        )
-    kinds = ["expressive_writing", "meditation_audio"]
-    for i in range(exercises):
-        kind = kinds[i] if i < len(kinds) else "reading"
-        ExerciseTemplate.objects.create(
-            version=version, slug=f"ex-{i}", kind=kind, title=f"Exercise {i} {kind}",
-            instructions=f"Instructions {i}.", prompt="What is on your mind?" if i == 0 else "",
-            estimated_minutes=10 + i, weeks=all_weeks, order=i,
-        )
-    for i, fields in enumerate(extra or []):
-        defaults = {"kind": "reading", "instructions": "Read.", "weeks": all_weeks, "order": 50 + i}
-        ExerciseTemplate.objects.create(version=version, **{**defaults, **fields})
-    for i, fields in enumerate(sessions or []):
-        defaults = {"slug": f"s-{i}", "kind": "group", "title": f"Session {i}", "duration_minutes": 120}
-        Session.objects.create(version=version, **{**defaults, **fields})
-    version.status = ProgramVersion.Status.PUBLISHED
-    version.save()
-    return version
-
-
-def enrol(patient, clinician, version: ProgramVersion, start: dt.date = MONDAY, **fields) -> Enrolment:
-    return Enrolment.objects.create(
-        patient=patient, clinician=clinician, version=version, start_date=start, **fields
-    )
-
-
-def loaded(enrolment: Enrolment) -> Enrolment:
-    return prefetch_for_plan(Enrolment.objects.filter(pk=enrolment.pk)).get()
-
-
-def exercise(version: ProgramVersion, slug: str = "ex-0") -> ExerciseTemplate:
-    return version.exercises.get(slug=slug)
-
 
 # --- check-ins ---------------------------------------------------------------------------------
 
@@ -344,15 +281,6 @@ def test_without_an_open_enrolment_the_last_completed_one_is_shown(patient, clin
     assert programme.label == "You have finished the MBM workshop"
 
 
-def _cohort(version: ProgramVersion, enrolment: Enrolment) -> Cohort:
-    cohort = Cohort.objects.create(
-        clinic=Clinic.default(), version=version, name="Tuesday group", start_date=MONDAY,
-        location="Room 4", video_link="https://video.example.test/room4",
-    )
-    CohortMembership.objects.create(cohort=cohort, enrolment=enrolment)
-    return cohort
-
-
 @pytest.mark.django_db
 def test_next_meeting_is_the_nearest_cohort_occurrence(patient, clinician):
     version = make_version(
@@ -361,7 +289,7 @@ def test_next_meeting_is_the_nearest_cohort_occurrence(patient, clinician):
                   {"title": "Session three", "week": 3, "day": 1}]
     )
     enrolment = enrol(patient, clinician, version)
-    cohort = _cohort(version, enrolment)
+    cohort = make_cohort(version, enrolment)
     one, two, three = version.sessions.order_by("week")
     at = dt.datetime(2026, 3, 9, 23, 0, tzinfo=dt.UTC)
     Occurrence.objects.create(cohort=cohort, session=one, starts_at=at - dt.timedelta(days=7),
@@ -372,7 +300,7 @@ def test_next_meeting_is_the_nearest_cohort_occurrence(patient, clinician):
                               duration_minutes=90, location="Hall B")
     # Another cohort's meeting, sooner, is not this patient's.
     other = enrol(PatientFactory(), clinician, version)
-    other_cohort = _cohort(version, other)
+    other_cohort = make_cohort(version, other)
     Occurrence.objects.create(cohort=other_cohort, session=two, starts_at=at, duration_minutes=120)
     with time_machine.travel(WEDNESDAY_NOON_UTC, tick=False):
         meeting = services.today_context(patient, WEDNESDAY).next_meeting

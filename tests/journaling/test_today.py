@@ -11,25 +11,18 @@ from django.test.utils import CaptureQueriesContext
 
 from journaling.models import CheckIn, ExerciseCompletion, JournalEntry
 from programs.models import Enrolment, EnrolmentPause, ExerciseTemplate
-from tests.conftest import client_for
-from tests.factories import PatientFactory
-from tests.journaling.test_services import (
+from tests.builders import (
     MONDAY,
     WEDNESDAY,
-    WEDNESDAY_NOON_UTC,
-    _cohort,
     enrol,
     exercise,
+    make_cohort,
     make_version,
 )
+from tests.conftest import client_for
+from tests.factories import PatientFactory
 
 HX = {"HTTP_HX_REQUEST": "true"}
-
-
-@pytest.fixture
-def at_wednesday():
-    with time_machine.travel(WEDNESDAY_NOON_UTC, tick=False):
-        yield
 
 
 @pytest.fixture
@@ -372,7 +365,7 @@ def test_week_progress_counts_check_in_days(patient, enrolment, patient_client, 
 def test_next_group_session_in_the_patients_time_zone(patient, clinician, patient_client, at_wednesday):
     version = make_version(sessions=[{"title": "Anger and the body", "week": 2, "day": 1}])
     enrolment = enrol(patient, clinician, version)
-    cohort = _cohort(version, enrolment)
+    cohort = make_cohort(version, enrolment)
     cohort.occurrences.create(
         session=version.sessions.get(), starts_at=dt.datetime(2026, 3, 9, 23, 0, tzinfo=dt.UTC),
         duration_minutes=120,

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-import time_machine
 from django.apps import apps
 from django.core.cache import cache
 from django.db import connection, models
@@ -22,22 +21,15 @@ from journaling.models import JournalEntry
 from programs.models import Occurrence
 from recovery import freshness, page_cache
 from recovery.models import User
-from tests.conftest import client_for
-from tests.factories import PatientFactory
-from tests.journaling.test_services import (
+from tests.builders import (
     WEDNESDAY,
-    WEDNESDAY_NOON_UTC,
-    _cohort,
     enrol,
     exercise,
+    make_cohort,
     make_version,
 )
-
-
-@pytest.fixture
-def at_wednesday():
-    with time_machine.travel(WEDNESDAY_NOON_UTC, tick=False):
-        yield
+from tests.conftest import client_for
+from tests.factories import PatientFactory
 
 
 @pytest.fixture
@@ -76,7 +68,7 @@ def test_a_staff_edit_of_a_shared_meeting_reaches_every_members_today(
     patient, clinician, enrolment, at_wednesday
 ):
     other = PatientFactory()
-    cohort = _cohort(enrolment.version, enrolment)
+    cohort = make_cohort(enrolment.version, enrolment)
     _cohort_member = enrol(other, clinician, enrolment.version)
     cohort.memberships.create(enrolment=_cohort_member)
     session = enrolment.version.sessions.get()
