@@ -22,14 +22,14 @@ class Request:
     """What one simulated browser sends, again and again."""
 
     path: str
-    cookie: str
+    cookie: str = ""  # none: a visitor who is not signed in
     method: str = "GET"
     body: str = ""
     csrf: str = ""
     htmx: bool = False
 
     def headers(self) -> dict[str, str]:
-        headers = {"Cookie": self.cookie}
+        headers = {"Cookie": self.cookie} if self.cookie else {}
         if self.csrf:
             headers["X-CSRFToken"] = self.csrf
         if self.htmx:

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from bench.load import Request
+
 HOST = "127.0.0.1"
 
 
@@ -25,6 +27,10 @@ class Call:
     body: str = ""
     csrf: str = ""
     htmx: bool = False
+
+    def request(self) -> Request:
+        """The same browser request the benchmarks send (its headers are built in one place)."""
+        return Request(self.path, self.cookie, self.method, self.body, self.csrf, self.htmx)
 
 
 @dataclass(frozen=True)
@@ -42,15 +48,7 @@ class Record:
 
 
 def send(port: int, call: Call, timeout: float = 60) -> Record:
-    headers = {"Host": f"{HOST}:{port}"}
-    if call.cookie:
-        headers["Cookie"] = call.cookie
-    if call.csrf:
-        headers["X-CSRFToken"] = call.csrf
-    if call.htmx:
-        headers["HX-Request"] = "true"
-    if call.method == "POST":
-        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    headers = {"Host": f"{HOST}:{port}", **call.request().headers()}
     started = time.monotonic()
     conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
     try:
