@@ -1,7 +1,7 @@
 """The progress report as a worker's export job (recovery.export_jobs), for long periods:
 more than REPORT_ASYNC_DAYS days (default 90; measured in clinicians/views/report.py). The
 job's parameters are the period and paper as asked; the worker re-checks them with the same
-rule (report.parse_options) so a job cannot hold what the form would refuse.
+rule (report_options.parse_options) so a job cannot hold what the form would refuse.
 
 Who may see the job: its owner (the core's check), and only while the patient is still theirs
 to see (clinicians.access): the download is audited like the synchronous PDF.
@@ -17,17 +17,17 @@ from django.utils.translation import gettext_lazy as _
 from recovery import export_jobs
 from recovery.models import ExportJob, User
 
-from . import report
+from . import report, report_options
 from .access import get_patient_for, patients_for
 
 REPORT_JOB = "clinic_report"
 
 
-def filename(patient: User, options: report.ReportOptions) -> str:
+def filename(patient: User, options: report_options.ReportOptions) -> str:
     return f"progress-report-{patient.pk}-{options.end:%Y-%m-%d}.pdf"
 
 
-def start(author: User, patient: User, options: report.ReportOptions) -> ExportJob:
+def start(author: User, patient: User, options: report_options.ReportOptions) -> ExportJob:
     params = {"from": options.start.isoformat(), "to": options.end.isoformat(),
               "paper": options.paper}
     return export_jobs.start(author, REPORT_JOB, params, patient=patient)
@@ -37,7 +37,7 @@ def build(job: ExportJob, progress_to: export_jobs.Progress) -> export_jobs.Buil
     assert job.patient_id is not None  # a report job always names its patient
     patient = User.objects.get(pk=job.patient_id)
     now = timezone.now()
-    options, errors = report.parse_options(job.params, patient, patient.local_today(now))
+    options, errors = report_options.parse_options(job.params, patient, patient.local_today(now))
     if errors:
         raise ValueError("; ".join(errors))
     data = report.build_report(patient, job.owner, options, now)

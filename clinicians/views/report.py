@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from clinicians import report, report_jobs
+from clinicians import report, report_jobs, report_options
 from clinicians.access import get_patient_for
 from recovery.decorators import clinician_required
 from recovery.http import AuthedHttpRequest
@@ -21,7 +21,7 @@ from recovery.models import User
 def _form_page(
     request: AuthedHttpRequest,
     patient: User,
-    options: report.ReportOptions,
+    options: report_options.ReportOptions,
     errors: list[str],
     status: int = 200,
 ) -> HttpResponse:
@@ -33,7 +33,7 @@ def _form_page(
             "options": options,
             "errors": errors,
             "papers": [("a4", "A4"), ("letter", "US Letter")],
-            "max_days": report.MAX_DAYS,
+            "max_days": report_options.MAX_DAYS,
             "today": patient.local_today(),
         },
         status=status,
@@ -43,7 +43,7 @@ def _form_page(
 @clinician_required
 def report_form(request: AuthedHttpRequest, patient_id: int) -> HttpResponse:
     patient = get_patient_for(request, patient_id, "view_report_form")
-    options = report.default_options(patient, patient.local_today())
+    options = report_options.default_options(patient, patient.local_today())
     return _form_page(request, patient, options, [])
 
 
@@ -54,7 +54,7 @@ def report_prepare(request: AuthedHttpRequest, patient_id: int) -> HttpResponse:
     the job's page, at once, with its progress."""
     asked = {key: request.POST.get(key, "")[:20] for key in ("from", "to", "paper")}
     patient = get_patient_for(request, patient_id, "prepare_report", **asked)
-    options, errors = report.parse_options(request.POST, patient, patient.local_today())
+    options, errors = report_options.parse_options(request.POST, patient, patient.local_today())
     if errors:
         return _form_page(request, patient, options, errors, status=400)
     job = report_jobs.start(request.user, patient, options)
@@ -68,7 +68,7 @@ def report_pdf(request: AuthedHttpRequest, patient_id: int) -> HttpResponse:
     # the checks need, is known only once the patient is).
     asked = {key: request.GET.get(key, "")[:20] for key in ("from", "to", "paper")}
     patient = get_patient_for(request, patient_id, "view_report", **asked)
-    options, errors = report.parse_options(request.GET, patient, patient.local_today())
+    options, errors = report_options.parse_options(request.GET, patient, patient.local_today())
     if errors:
         return _form_page(request, patient, options, errors, status=400)
     if options.days > settings.REPORT_ASYNC_DAYS:

@@ -14,7 +14,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from clinicians import report
+from clinicians import report_options
 from journaling import charts
 from journaling.models import CheckIn, ExerciseCompletion, JournalEntry
 from outcomes import scoring
@@ -112,7 +112,7 @@ def test_the_report_says_who_what_when_and_how_they_are_doing(case):
     text = pdf_text(case.pdf())
     assert "Maya Okafor" in text and "Test programme" in text
     assert "Week 1, day 7" in text
-    start = TODAY - dt.timedelta(days=report.DEFAULT_DAYS - 1)
+    start = TODAY - dt.timedelta(days=report_options.DEFAULT_DAYS - 1)
     assert f"{start:%-d %b %Y} – {TODAY:%-d %b %Y} (28 days)" in text
     assert "43% 3 of 7 exercises due were done (43%)." in text
     assert "PHQ-9" in text and "16 · moderately severe" in text and "7 · mild" in text
@@ -202,7 +202,7 @@ def x_labels(svg: str) -> list[tuple[float, str]]:
     return [(float(x), t) for x, t in re.findall(r'<text x="([\d.]+)"[^>]*class="major">([^<]+)<', axis)]
 
 
-@pytest.mark.parametrize("days", [28, 90, report.MAX_DAYS])
+@pytest.mark.parametrize("days", [28, 90, report_options.MAX_DAYS])
 def test_trend_chart_labels_do_not_overlap(days):
     end = TODAY
     start = end - dt.timedelta(days=days - 1)
