@@ -3,7 +3,7 @@
     DEBUG=1 .venv/bin/python bench/journal_search.py [--entries 1000] [--repeat 15]
     (DATABASE_URL=postgres://... for PostgreSQL; a throwaway test database either way)
 
-The words are encrypted at rest, so journaling.entries.search decrypts the one patient's
+The words are encrypted at rest, so journaling.entry_text.search decrypts the one patient's
 entries and filters in Python. Prints one line: the median wall and CPU time of a search answering the
 journal's first page, for a word found in few entries and in most, against the same page with
 no search (the floor), and the ratio between them.
@@ -30,7 +30,7 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 
-from journaling import entries  # noqa: E402
+from journaling import entry_text  # noqa: E402
 from journaling.models import JournalEntry  # noqa: E402
 from recovery.models import Clinic, User  # noqa: E402
 
@@ -66,10 +66,10 @@ def first_page_ms(patient: User, query: str, repeat: int) -> tuple[float, float]
     times, cpu = [], []
     for _ in range(repeat):
         t0, c0 = time.perf_counter(), time.process_time()
-        qs = entries.search(patient, query).order_by("-local_date", "-created_at", "-pk")
+        qs = entry_text.search(patient, query).order_by("-local_date", "-created_at", "-pk")
         page = list(qs[:20])
         qs.count()  # the paginator's count
-        [entries.snippet(e) for e in page]
+        [entry_text.snippet(e) for e in page]
         times.append((time.perf_counter() - t0) * 1000)
         cpu.append((time.process_time() - c0) * 1000)
     return statistics.median(times), statistics.median(cpu)

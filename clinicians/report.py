@@ -30,7 +30,7 @@ from clinicians import flags as clinic_flags
 from clinicians.models_visits import FollowUpVisit
 from clinicians.report_options import ReportOptions
 from journaling import charts, progress
-from journaling.entries import details
+from journaling.entry_text import details
 from journaling.models import ExerciseCompletion, JournalEntry
 from outcomes import scoring
 from outcomes.models import QuestionnaireResponse, SafetyAlert

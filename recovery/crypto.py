@@ -13,7 +13,7 @@ encrypts each leaf as a string (numbers come back as strings, keys stay in clear
 Only the words are hidden: an empty value stays "" (so constraints can say "no text") and
 NULL stays NULL. An encrypted column can't be searched, sorted or sliced in SQL: lookups other
 than `isnull` and `exact ""` raise FieldError, so a query that would silently match nothing
-fails loudly instead. Search decrypts one patient's rows (journaling.entries.search).
+fails loudly instead. Search decrypts one patient's rows (journaling.entry_text.search).
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from clinicians.access import shared_journal_page
-from journaling import entries
+from journaling import entry_text
 from recovery.decorators import clinician_required
 from recovery.http import AuthedHttpRequest
 
@@ -24,7 +24,7 @@ def patient_list(request: AuthedHttpRequest) -> HttpResponse:
 @clinician_required
 def patient_journal(request: AuthedHttpRequest, patient_id: int) -> HttpResponse:
     patient, page = shared_journal_page(request, patient_id, request.GET.get("page"), PAGE_SIZE)
-    rows = [(entry, entries.details(entry)) for entry in page]
+    rows = [(entry, entry_text.details(entry)) for entry in page]
     return render(
         request,
         "clinicians/patients/journal.html",

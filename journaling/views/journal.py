@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from journaling import entries, kinds
+from journaling import entries, entry_text, kinds
 from journaling.forms import VISIBILITY_HELP, PrivacyForm, SearchForm
 from journaling.models import JournalEntry
 from recovery import page_cache
@@ -63,7 +63,7 @@ def index(request: AuthedHttpRequest) -> HttpResponse:
 def _journal(request: AuthedHttpRequest, search: SearchForm, valid: bool) -> page_cache.Page:
     query = search.cleaned_data.get("q", "").strip() if valid else ""
     kind = search.cleaned_data.get("kind", "") if valid else ""
-    qs = entries.search(request.user, query)
+    qs = entry_text.search(request.user, query)
     if kind:
         qs = qs.filter(kind=kind)
     page = Paginator(qs.order_by("-local_date", "-created_at", "-pk"), PAGE_SIZE).get_page(
@@ -71,7 +71,7 @@ def _journal(request: AuthedHttpRequest, search: SearchForm, valid: bool) -> pag
     )
     context = {
         "page": page,
-        "rows": [(e, entries.snippet(e), BADGES[e.visibility]) for e in page],
+        "rows": [(e, entry_text.snippet(e), BADGES[e.visibility]) for e in page],
         "query": query if valid else request.GET.get("q", "").replace("\x00", ""),
         "search_errors": [str(m) for errs in search.errors.values() for m in errs],
         "kind": kind,
@@ -96,7 +96,7 @@ def detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         "journaling/journal/entry.html",
         {
             "entry": entry,
-            "details": entries.details(entry),
+            "details": entry_text.details(entry),
             "badge": BADGES[entry.visibility],
             "unsaved_edits": entries.has_unsaved_edits(entry),
             "privacy_form": form,

@@ -6,7 +6,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
-from journaling import entries, stressors
+from journaling import entries, entry_text, stressors
 from journaling.models import JournalEntry, StressorItem
 from tests.factories import PatientFactory
 
@@ -163,7 +163,7 @@ def test_autosaved_edits_of_a_shared_entry_stay_unread_until_saved(patient, cid)
                      editor_id="e", editor_seq=2)
     seen = JournalEntry.objects.shared().get()
     assert (seen.title, seen.body) == ("Monday", "what I said")
-    assert entries.details(seen) == []
+    assert entry_text.details(seen) == []
     assert entries.has_unsaved_edits(seen)
     assert entries.working_copy(seen)["body"] == "half-writ"
     # Edits of the privacy wait for the save too: unsharing in the editor is not yet final,
@@ -318,10 +318,10 @@ def test_search_is_case_insensitive_and_only_finds_own_entries(patient):
                                                   "data": {"happening": "Call from my father"}})
     entries.save_entry(patient, uuid.uuid4(), 0, words("Work"))
     entries.save_entry(other, uuid.uuid4(), 0, words("my father too"))
-    found = entries.search(patient, "father")
+    found = entry_text.search(patient, "father")
     assert found.count() == 3
     assert all(e.patient_id == patient.pk for e in found)
-    assert entries.search(patient, "").count() == 4
+    assert entry_text.search(patient, "").count() == 4
 
 
 @pytest.mark.django_db
@@ -329,10 +329,10 @@ def test_snippet_and_details(patient):
     entry, _ = entries.save_entry(patient, uuid.uuid4(), 0, {
         "kind": "symptom_emotion",
         "data": {"intensity": 7, "emotions": ["guilt", "not_good_enough"], "happening": "the call"}})
-    assert entries.snippet(entry) == "the call"
-    assert ("Feelings", "Guilt, “Not good enough”") in entries.details(entry)
-    assert ("Intensity (0-10)", "7") in entries.details(entry)
+    assert entry_text.snippet(entry) == "the call"
+    assert ("Feelings", "Guilt, “Not good enough”") in entry_text.details(entry)
+    assert ("Intensity (0-10)", "7") in entry_text.details(entry)
     released = entries.release(patient, uuid.uuid4(), kind="free_writing", minutes=20)
-    assert entries.snippet(released) == "Wrote for 20 minutes and released the words."
+    assert entry_text.snippet(released) == "Wrote for 20 minutes and released the words."
     long = JournalEntry(body="word " * 100, kind="free_writing", visibility="private", data={})
-    assert len(entries.snippet(long)) == 160
+    assert len(entry_text.snippet(long)) == 160

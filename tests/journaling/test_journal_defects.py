@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.test import Client
 
-from journaling import entries, stressors
+from journaling import entries, entry_text, stressors
 from journaling.models import JournalEntry, StressorItem
 from tests.conftest import client_for
 from tests.factories import PatientFactory, enrol, published_version
@@ -142,8 +142,8 @@ def test_search_finds_the_stressor_lines_an_entry_shows(patient, patient_client)
     body = patient_client.get("/journal/", {"q": "MORTGAGE"}).content.decode()
     assert "1 entry" in body and "The mortgage" in body
     # The JSON's own words ("category", a category value) are not the entry's words.
-    assert entries.search(patient, "category").count() == 0
-    assert entries.search(patient, "current").count() == 0
+    assert entry_text.search(patient, "category").count() == 0
+    assert entry_text.search(patient, "current").count() == 0
 
 
 # --- 8: over-long text ------------------------------------------------------------------------
