@@ -12,13 +12,14 @@
     ...:       sections apps above programs register (sections.register_section), e.g.
                outcomes' `questionnaires:` schedule
 
-Field names mirror programs/models/curricula.py. schema.py checks a document (`parse_curriculum` reports
-every error with the path of the field), importing.py writes one version atomically
-(`import_curriculum`), exporting.py writes YAML that parses back to the same data
-(`export_curriculum`).
+Field names mirror programs/models/curricula.py; fields.py gives each its type and bounds.
+schema.py checks a document (`parse_curriculum` reports every error with the path of the
+field), importing.py writes one version atomically (`import_curriculum`), exporting.py writes
+YAML that parses back to the same data (`export_curriculum`).
 """
 
 from .exporting import export_curriculum, version_data
+from .fields import F
 from .importing import (
     CURRICULA_DIR,
     ImportResult,
@@ -26,7 +27,7 @@ from .importing import (
     import_directory,
     import_result,
 )
-from .schema import CurriculumError, F, check_list, fmt, parse_curriculum, validate_curriculum
+from .schema import CurriculumError, check_list, fmt, parse_curriculum, validate_curriculum
 from .schema import _Loader as StrictLoader  # a SafeLoader that refuses duplicate keys
 from .sections import register_section
 

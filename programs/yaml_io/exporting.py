@@ -9,15 +9,15 @@ from typing import Any
 import yaml
 
 from ..models import ProgramVersion
-from .schema import (
+from .fields import (
     EXERCISE_FIELDS,
     PROGRAM_FIELDS,
     SESSION_FIELDS,
     VERSION_FIELDS,
     WEEK_FIELDS,
     F,
-    _Loader,
 )
+from .schema import _Loader
 from .sections import export_data, extra_sections
 
 

@@ -9,20 +9,26 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import yaml
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
-from ..i18n import TRANSLATABLE, translation_languages
+from ..i18n import translation_languages
 from ..models import ExerciseTemplate, Program, Session, Week
 from ..validation import Problem, curriculum_problems
+from .fields import (
+    ITEM_FIELDS,
+    PROGRAM_FIELDS,
+    SECTIONS,
+    VERSION_FIELDS,
+    F,
+    translations_field,
+)
 from .sections import extra_sections
 
 MAX_BYTES = 1_000_000  # A curriculum is a few dozen kilobytes; refuse anything absurd.
-SECTIONS = ("program", "version", "weeks", "sessions", "exercises")
 SLUG_RE = re.compile(r"^[-a-z0-9_]+$")
 FieldPath = tuple[str | int, ...]
 
@@ -33,91 +39,6 @@ class CurriculumError(Exception):
     def __init__(self, errors: Sequence[str]) -> None:
         self.errors = list(errors)
         super().__init__("\n".join(self.errors))
-
-
-# --- Schema -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class F:
-    """One field: its type, whether it is required, its default and its bounds."""
-
-    type: str  # text | slug | url | int | bool | choice | int_list | translations
-    required: bool = False
-    default: Any = None
-    max_length: int | None = None
-    low: int | None = None
-    high: int | None = None
-    choices: tuple[str, ...] = ()
-    nullable: bool = False
-
-
-def _text(required: bool = False, max_length: int | None = None) -> F:
-    return F("text", required=required, default="", max_length=max_length)
-
-
-def _translations(section: str) -> F:
-    """Optional `translations: {es: {title: ..., ...}}` of an item's translatable fields."""
-    return F("translations", default={}, choices=TRANSLATABLE[section])
-
-
-PROGRAM_FIELDS = {
-    "slug": F("slug", required=True, max_length=50),
-    "title": _text(True, 200),
-    "summary": _text(),
-    "source": _text(),
-    "is_group": F("bool", default=False),
-    "requires_screening": F("bool", default=False),
-}
-VERSION_FIELDS = {
-    "number": F("int", required=True, low=1, high=10_000),
-    "title": _text(max_length=200),
-    "description": _text(),
-    "source": _text(),
-    "changelog": _text(),
-    "translations": _translations("version"),
-}
-WEEK_FIELDS = {
-    "number": F("int", required=True, low=1, high=104),
-    "title": _text(True, 200),
-    "goals": _text(),
-    "education": _text(),
-    "translations": _translations("weeks"),
-}
-SESSION_FIELDS = {
-    "slug": F("slug", required=True, max_length=80),
-    "kind": F("choice", required=True, choices=tuple(Session.Kind.values)),
-    "title": _text(True, 200),
-    "week": F("int", required=True, low=1, high=104),
-    "day": F("int", required=True, low=1, high=7),
-    "duration_minutes": F("int", required=True, low=1, high=24 * 60),
-    "aims": _text(),
-    "agenda": _text(),
-    "placeholder": F("bool", default=False),
-    "translations": _translations("sessions"),
-}
-EXERCISE_FIELDS = {
-    "slug": F("slug", required=True, max_length=80),
-    "kind": F("choice", required=True, choices=tuple(ExerciseTemplate.Kind.values)),
-    "title": _text(True, 200),
-    "instructions": _text(True),
-    "prompt": _text(),
-    "media_url": F("url", default="", max_length=200),
-    "estimated_minutes": F("int", default=10, low=1, high=24 * 60),
-    "weeks": F("int_list", required=True, low=1, high=104),
-    "cadence": F(
-        "choice", default=ExerciseTemplate.Cadence.DAILY.value,
-        choices=tuple(ExerciseTemplate.Cadence.values),
-    ),
-    "weekdays": F("int_list", default=[], low=0, high=6),
-    "times_per_week": F("int", nullable=True, low=1, high=7),
-    "once_week": F("int", nullable=True, low=1, high=104),
-    "once_day": F("int", nullable=True, low=1, high=7),
-    "rest_days": F("int_list", default=[], low=0, high=6),
-    "placeholder": F("bool", default=False),
-    "translations": _translations("exercises"),
-}
-ITEM_FIELDS = {"weeks": WEEK_FIELDS, "sessions": SESSION_FIELDS, "exercises": EXERCISE_FIELDS}
 
 
 # --- Parsing and validation --------------------------------------------------------------------
@@ -295,7 +216,7 @@ def _check_translations(
 def translation_errors(value: Any, section: str) -> list[str]:
     """What is wrong with one item's translations ({} is fine), for the admin's validator."""
     errors: list[str] = []
-    _check_translations(_translations(section), value, ("translations",), errors)
+    _check_translations(translations_field(section), value, ("translations",), errors)
     return errors
 
 

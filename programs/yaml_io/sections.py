@@ -38,7 +38,7 @@ def register_section(
     export: Callable[[ProgramVersion], Any],
 ) -> None:
     """Add (or replace, so a repeated ready() is harmless) one top-level section."""
-    from .schema import SECTIONS
+    from .fields import SECTIONS
 
     if name in SECTIONS:
         raise ValueError(f"{name!r} is a core curriculum section")
