@@ -319,7 +319,7 @@ def autosave(request: AuthedHttpRequest) -> JsonResponse:
     entry = _entry_by_client_id(request, request.POST.get("client_id"))
     kind = entry.kind if entry is not None else request.POST.get("kind", "")
     if kind not in kinds.KINDS:
-        return JsonResponse({"saved": False, "error": _("Unknown entry kind.")}, status=400)
+        return JsonResponse({"saved": False, "error": _("Not saved: unknown entry kind.")}, status=400)
     form = EntryForm(request.POST, patient=request.user, kind=kind, autosave=True)
     form.is_valid()
     cd = form.cleaned_data
@@ -327,8 +327,8 @@ def autosave(request: AuthedHttpRequest) -> JsonResponse:
         "client_id" not in cd or "base_revision" not in cd
     ):
         return JsonResponse(
-            {"saved": False, "error": _("This page's entry number or change counter is not "
-             "usable. Reload the page; your words are kept on this device.")}, status=400)
+            {"saved": False, "error": _("Not saved: this page's entry number or change counter "
+             "is not usable. Reload the page; your words are kept on this device.")}, status=400)
     refused = form.refused()
     if refused:
         return JsonResponse({"saved": False, "error": _("Not saved: %(reason)s") % {"reason": refused[0]}}, status=400)

@@ -24,6 +24,15 @@
 (function () {
   "use strict";
 
+  // The status sentences, in the page's language: data-t-* on this script's tag (form.html).
+  var TEXTS = (document.currentScript && document.currentScript.dataset) || {};
+
+  function say(key, fallback, values) {
+    return (TEXTS[key] || fallback).replace(/\{(\w+)\}/g, function (all, name) {
+      return values && name in values ? values[name] : all;
+    });
+  }
+
   var PREFIX = "journal-draft:";
   var NEW_PREFIX = "journal-new:";
   var SEND_AFTER_MS = 3000;
@@ -115,13 +124,13 @@
     }
   }
 
-  function setStatus(text) {
+  function setStatus(text, signedOut) {
     if (statusEl && statusEl.textContent !== text) statusEl.textContent = text;
-    if (signedOutEl && text.indexOf("Not saved: sign in again") !== 0) signedOutEl.hidden = true;
+    if (signedOutEl && !signedOut) signedOutEl.hidden = true;
   }
 
   function showSignedOut() {
-    setStatus("Not saved: sign in again. Your words are kept on this device.");
+    setStatus(say("tSignedOut", "Not saved: sign in again. Your words are kept on this device."), true);
     if (!signedOutEl) return;
     // Back to this very form after signing in (its URL may have moved to the entry's own).
     var next = window.location.pathname + window.location.search;
@@ -139,7 +148,8 @@
 
   function timeOf(iso) {
     var d = iso ? new Date(iso) : new Date();
-    return d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    // In the page's language (the account's choice), not the browser's.
+    return d.toLocaleTimeString(document.documentElement.lang || [], { hour: "2-digit", minute: "2-digit" });
   }
 
   function releaseMode() {
@@ -256,7 +266,7 @@
     var remaining = readRecords(clientId);
     delete remaining[newest.editor];
     writeRecords(clientId, remaining);
-    setStatus("Restored words you wrote on this device that were not saved yet.");
+    setStatus(say("tRestored", "Restored words you wrote on this device that were not saved yet."));
     scheduleSend(0);
   }
 
@@ -315,7 +325,7 @@
     // page may only be hidden) and the words stay on this device either way.
     if (leaving && bodySize(data) <= KEEPALIVE_LIMIT) options.keepalive = true;
     inFlight = true;
-    if (!leaving) setStatus("Saving…");
+    if (!leaving) setStatus(say("tSaving", "Saving…"));
     fetch(autosaveUrl, options)
       .then(function (response) {
         var type = response.headers.get("Content-Type") || "";
@@ -339,7 +349,7 @@
         else if (result.status === 409 && body.conflict) onConflict();
         else if (result.status === 409 && body.released) {
           conflict = true; // nothing more to send: released entries keep no words
-          setStatus("This entry was written and released elsewhere; its words are not kept.");
+          setStatus(say("tReleasedElsewhere", "This entry was written and released elsewhere; its words are not kept."));
         }
         else if (result.status === 401 || result.status === 403 || result.signedOut || result.redirected) {
           showSignedOut();
@@ -347,13 +357,14 @@
         }
         else if (result.status === 400 && body.error) {
           // Refused (too long, unusable): trying again cannot help until the words change.
-          setStatus(body.error.indexOf("Not saved") === 0 ? body.error : "Not saved: " + body.error);
+          // The server's sentence is whole and in the patient's language.
+          setStatus(body.error);
         }
-        else onFailed("Not saved just now — your words are kept on this device. Trying again.");
+        else onFailed(say("tRetrying", "Not saved just now — your words are kept on this device. Trying again."));
       })
       .catch(function () {
         inFlight = false;
-        onFailed("Offline — kept on this device");
+        onFailed(say("tOffline", "Offline — kept on this device"));
       })
       .then(function () {
         if (again) {
@@ -378,19 +389,21 @@
     if (seq <= sentSeq) dropLocal(editorId);
     else saveLocal();
     var problems = body.errors ? Object.keys(body.errors) : [];
-    var note = problems.length ? " — except: " + body.errors[problems[0]][0] : "";
-    if (body.status === "saved" && body.unsaved_edits) {
-      setStatus("Changes kept " + timeOf(body.saved_at) + note + " — the entry itself changes when you press “Save entry”.");
-    } else {
-      setStatus("Saved " + timeOf(body.saved_at) + note);
+    var when = { time: timeOf(body.saved_at) };
+    var text = body.status === "saved" && body.unsaved_edits
+      ? say("tKept", "Changes kept {time} — the entry itself changes when you press “Save entry”.", when)
+      : say("tSaved", "Saved {time}", when);
+    if (problems.length) {
+      text += " " + say("tExcept", "— except: {problem}", { problem: body.errors[problems[0]][0] });
     }
+    setStatus(text);
   }
 
   function onConflict() {
     conflict = true;
     window.clearTimeout(timer);
     timer = null;
-    setStatus("This entry was changed in another tab or on another device. Nothing was overwritten, and your words are kept on this device.");
+    setStatus(say("tConflict", "This entry was changed in another tab or on another device. Nothing was overwritten, and your words are kept on this device."));
     if (compareButton) {
       compareButton.hidden = false;
       compareButton.focus();
@@ -424,7 +437,7 @@
       forgetNew();
       var erases = document.getElementById("release-erases");
       if (erases) erases.hidden = base === 0;
-      setStatus("Write and release: nothing you write here is saved — not in your journal, not on this device.");
+      setStatus(say("tReleaseMode", "Write and release: nothing you write here is saved — not in your journal, not on this device."));
     } else {
       setStatus("");
       onChange(null);
@@ -496,7 +509,7 @@
     send(false);
   });
   window.addEventListener("offline", function () {
-    if (seq > sentSeq) setStatus("Offline — kept on this device");
+    if (seq > sentSeq) setStatus(say("tOffline", "Offline — kept on this device"));
   });
 
   if (form.dataset.discardLocal === "1") {

@@ -108,3 +108,29 @@ def test_compare_is_hidden_until_a_conflict_and_long_text_is_counted_not_cut(
     assert JournalEntry.objects.count() <= 1
     for entry in JournalEntry.objects.all():  # a refused title is never stored cut short
         assert entry.title in ("", "t" * 230)
+
+
+def test_the_save_status_speaks_the_patients_language(live_server, browser, transactional_db):
+    """A patient who chose Spanish, on a browser set to English: the autosave's status line,
+    written by journal.js, is in Spanish too, offline and back online."""
+    patient = PatientFactory(email="escribe@example.test", language="es")
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="en-GB")
+    context.set_default_timeout(15_000)
+    context.add_cookies([_session_cookie(patient, live_server.url)])
+    page = context.new_page()
+    page.goto(live_server.url + "/journal/new/?kind=free_writing")
+    words = page.get_by_label("Sus palabras")
+    check_page(page, words)
+    words.fill("Hoy el dolor bajó")
+    status = page.locator("#save-status")
+    status.filter(has_text=re.compile(r"^Guardado a las \d{1,2}:\d{2}")).wait_for()
+
+    context.set_offline(True)
+    words.press("End")
+    words.press_sequentially(" después del paseo")
+    status.filter(has_text="Sin conexión — se conserva en este dispositivo").wait_for()
+    context.set_offline(False)  # the retry sends the words kept meanwhile
+    _wait_for(lambda: "después del paseo" in JournalEntry.objects.get(patient=patient).body, 30)
+    status.filter(has_text=re.compile(r"^Guardado a las")).wait_for()
+    assert "Saved" not in status.inner_text()
+    context.close()
