@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from journaling.charts import DONE_COLOUR, PAIN_COLOUR, _base_config, _finish, _style
 
-from .statistics import TIMEPOINTS, Summary
+from .statistics import TIMEPOINTS, Summary, timepoint_label
 
 
 def pain_free_svg(summary: Summary) -> str:
@@ -24,7 +24,7 @@ def pain_free_svg(summary: Summary) -> str:
             no_data_text=_("Fewer than 5 patients measured"),
         )
     )
-    chart.x_labels = [t.capitalize() for t in TIMEPOINTS]
+    chart.x_labels = [timepoint_label(t) for t in TIMEPOINTS]
     chart.add(_("Pain-free (NRS 0), %"), [summary.pain_free[t].percent for t in TIMEPOINTS])
     chart.add(_("Pain-free or nearly (NRS ≤ 1), %"),
               [summary.nearly_pain_free[t].percent for t in TIMEPOINTS])

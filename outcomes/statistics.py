@@ -9,6 +9,7 @@ figures a clinic compares with the seeds' (seed 000: 72% free or nearly free of 
 - mean change from baseline with a 95% confidence interval (t distribution, paired);
 - response rates (answered / due, counting only windows that closed or were answered).
 Small cells: a count under 5 is shown as "fewer than 5" and no percentage or mean is given.
+The texts are in the active language (the page's); the CSV export asks for English.
 """
 
 from __future__ import annotations
@@ -17,10 +18,12 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from scipy import stats
 
 SMALL = 5
-SMALL_TEXT = "fewer than 5"
 TIMEPOINTS = ("end", "3 months", "6 months", "12 months")
 CHANGE_CODES = ("PEG-3", "PHQ-9", "GAD-7", "PCS", "RMDQ")
 PAIN = "NRS"
@@ -44,7 +47,23 @@ def small(n: int) -> bool:
 
 
 def count_text(n: int) -> str:
-    return SMALL_TEXT if small(n) else str(n)
+    return _("fewer than 5") if small(n) else str(n)
+
+
+def timepoint_label(timepoint: str) -> str:
+    """A timepoint's name on the page: "End", "3 months" (after the end), in the language."""
+    if timepoint == "end":
+        return _("End")
+    if timepoint == "baseline":
+        return _("Baseline")
+    number, _unit = timepoint.split(" ", 1)
+    return ngettext("%(n)s month", "%(n)s months", int(number)) % {"n": number}
+
+
+def _signed(value: float) -> str:
+    """One decimal, with its sign, in the language's notation: +1.5, -2.0 (+1,5 in Spanish)."""
+    # number_format cuts digits off; round first, as f"{value:+.1f}" did.
+    return ("+" if value >= 0 else "-") + number_format(f"{abs(value):.1f}", 1)
 
 
 @dataclass(frozen=True)
@@ -67,9 +86,12 @@ class Share:
     def text(self) -> str:
         if self.suppressed:
             if small(self.denominator):
-                return f"{SMALL_TEXT} answered"
-            return f"{SMALL_TEXT} of {self.denominator}"
-        return f"{self.numerator} of {self.denominator} ({self.percent:.0f}%)"
+                return _("fewer than 5 answered")
+            return _("fewer than 5 of %(total)s") % {"total": self.denominator}
+        return _("%(part)s of %(total)s (%(percent)s%%)") % {
+            "part": self.numerator, "total": self.denominator,
+            "percent": number_format(f"{self.percent or 0:.0f}", 0),
+        }
 
 
 @dataclass(frozen=True)
@@ -88,10 +110,13 @@ class Change:
     @property
     def text(self) -> str:
         if self.suppressed or self.mean is None:
-            return f"{SMALL_TEXT} measured"
+            return _("fewer than 5 measured")
         if self.low is None or self.high is None:
-            return f"{self.mean:+.1f} (n = {self.n})"
-        return f"{self.mean:+.1f} (95% CI {self.low:+.1f} to {self.high:+.1f}; n = {self.n})"
+            return _("%(mean)s (n = %(n)s)") % {"mean": _signed(self.mean), "n": self.n}
+        return _("%(mean)s (95%% CI %(low)s to %(high)s; n = %(n)s)") % {
+            "mean": _signed(self.mean), "low": _signed(self.low), "high": _signed(self.high),
+            "n": self.n,
+        }
 
 
 @dataclass(frozen=True)
@@ -174,8 +199,8 @@ class Summary:
 
     @property
     def timeline(self) -> list[tuple[str, Share, Share]]:
-        """(timepoint, pain-free, pain-free or nearly) in order, for tables."""
-        return [(t, self.pain_free[t], self.nearly_pain_free[t]) for t in TIMEPOINTS]
+        """(timepoint's name, pain-free, pain-free or nearly) in order, for tables."""
+        return [(timepoint_label(t), self.pain_free[t], self.nearly_pain_free[t]) for t in TIMEPOINTS]
 
     @property
     def at_six_months(self) -> tuple[Share, Share]:

@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from clinicians.access import patients_for
@@ -20,6 +21,7 @@ from outcomes.statistics import (
     Summary,
     count_text,
     summarise,
+    timepoint_label,
 )
 from programs.models import Enrolment, ProgramVersion
 from recovery import audit
@@ -77,7 +79,7 @@ def _figures(request: AuthedHttpRequest) -> dict[str, Any]:
             summarise(c.display_name, [r for r in selected if r.clinician_id == c.pk])
             for c in clinicians if any(r.clinician_id == c.pk for r in selected)
         ],
-        "timepoints": TIMEPOINTS,
+        "timepoints": [timepoint_label(t) for t in TIMEPOINTS],
         "change_codes": CHANGE_CODES,
         "count": len(selected),
     }
@@ -117,6 +119,13 @@ def csv_rows(summaries: list[Summary]) -> list[list[str]]:
 
 @clinician_required
 def outcomes_csv(request: AuthedHttpRequest) -> HttpResponse:
+    # A dataset, not a page: the same English column names, measures and timepoints whatever
+    # the reader's language, so files from several clinics and months line up in analysis.
+    with translation.override("en"):
+        return _outcomes_csv(request)
+
+
+def _outcomes_csv(request: AuthedHttpRequest) -> HttpResponse:
     context = _figures(request)
     audit.record(request, "export_programme_outcomes", count=context["count"])
     response = HttpResponse(content_type="text/csv; charset=utf-8")

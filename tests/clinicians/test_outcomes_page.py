@@ -85,6 +85,24 @@ def test_csv_download(cohort, clinician, clinician_client):
     assert AuditEvent.objects.filter(action="export_programme_outcomes", actor=clinician).exists()
 
 
+def test_a_clinician_who_reads_spanish_gets_the_figures_in_spanish_and_the_csv_in_english(
+    cohort, clinician
+):
+    clinician.language = "es"
+    clinician.save()
+    client = client_for(clinician)
+    page = client.get(reverse("clinicians:outcomes")).content.decode()
+    assert "5 de 6 (83 %)" in page and "6 de 6 (100 %)" in page
+    assert "-3,0 (IC del 95 %: -3,0 a -3,0; n = 6)" in page  # the decimal comma
+    assert "menos de 5 respondieron" in page
+    assert ">Final<" in page and ">6 meses<" in page  # the tables' timepoints
+    assert "6 months" not in page and "fewer than 5" not in page
+    rows = list(csv.reader(io.StringIO(client.get(reverse("clinicians:outcomes_csv")).content.decode())))
+    by = {(r[0], r[1], r[2]): r for r in rows[1:]}
+    assert by[("Selected patients", "pain-free (NRS 0)", "end")][3:] == ["5 of 6 (83%)", "6", "1"]
+    assert by[("Selected patients", "pain-free (NRS 0)", "6 months")][3] == "fewer than 5 answered"
+
+
 def test_the_clinics_admin_sees_the_clinic(cohort, clinician):
     admin = AdminFactory(clinic=clinician.clinic)
     page = client_for(admin).get(reverse("clinicians:outcomes")).content.decode()
