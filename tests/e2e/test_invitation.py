@@ -98,6 +98,11 @@ def test_clinician_invites_and_patient_accepts_on_a_phone(live_server, browser, 
     check_page(page, page.get_by_role("link", name="Shared journal"), step="review-robin")
     review = page.locator("main").inner_text()
     assert PRIVATE not in review and RELEASED not in review
+    # The charts are drawn on white, so their dark labels can be read (charts.css).
+    backgrounds = page.locator("svg.pygal-chart .plot > .background")
+    assert backgrounds.count() >= 1
+    for fill in backgrounds.evaluate_all("els => els.map(e => getComputedStyle(e).fill)"):
+        assert fill == "rgb(255, 255, 255)", fill
     page.get_by_role("link", name="Shared journal").click()
     page.get_by_text(SHARED).first.wait_for()
     check_page(page, step="shared-journal-robin")

@@ -8,6 +8,7 @@ after changing journaling.charts' or outcomes.charts' look:  DEBUG=1 python -m t
 from __future__ import annotations
 
 import datetime as dt
+import html
 import os
 import re
 from pathlib import Path
@@ -36,6 +37,9 @@ def expected_css() -> str:
     for kind, svg in drawn.items():
         chart_id = re.search(r'id="(chart-[^"]+)"', svg).group(1)  # type: ignore[union-attr]
         style = re.search(r"<style[^>]*>(.*?)</style>", svg, re.S).group(1)  # type: ignore[union-attr]
+        # The SVG is XML: its stylesheet says "&gt;" for the child combinator. As a CSS file
+        # that is no selector at all, and the charts' white backgrounds fell back to black.
+        style = html.unescape(style)
         rules = style.replace(f"#{chart_id}", f".pygal-chart.chart-{kind}").replace("}", "}\n")
         parts.append(f"/* {kind} */\n{rules}")
     return "".join(parts)
@@ -45,6 +49,13 @@ def test_static_chart_css_matches_the_charts():
     assert CSS_FILE.read_text() == expected_css(), (
         "static/css/charts.css is stale: DEBUG=1 python -m tests.recovery.test_csp_charts"
     )
+
+
+def test_the_chart_css_is_css_not_escaped_xml():
+    css = CSS_FILE.read_text()
+    assert not re.search(r"&(gt|lt|amp|quot);", css)
+    for kind in ("trend", "adherence", "outcomes"):  # white behind every chart and its plot
+        assert f".pygal-chart.chart-{kind} .plot > .background{{fill:#ffffff}}" in css
 
 
 def test_filter_drops_inline_style_and_tags_the_chart():
