@@ -56,8 +56,18 @@ class Flag:
         return self.code == SAFETY
 
 
-def _setting(name: str, default: int) -> int:
-    return int(getattr(settings, name, default))
+# Every threshold the rules read, with its default (recovery/settings.py sets them from the
+# environment; a test may leave one out). `thresholds()` lists them all for cache keys.
+SETTINGS = {
+    "CLINIC_FLAG_INACTIVE_DAYS": 3,
+    "CLINIC_FLAG_PAIN_RISE_PERCENT": 30,
+    "CLINIC_FLAG_QUESTIONNAIRE_OVERDUE_DAYS": 3,
+    "CLINIC_FLAG_FOLLOW_UP_DAYS": 7,
+}
+
+
+def _setting(name: str) -> int:
+    return int(getattr(settings, name, SETTINGS[name]))
 
 
 def _days(n: int) -> str:
@@ -91,7 +101,7 @@ def inactive(
     otherwise); days before that start do not count as idle."""
     if active_since is None or active_since > today:
         return None
-    threshold = _setting("CLINIC_FLAG_INACTIVE_DAYS", 3)
+    threshold = inactive_days()
     since = max(d for d in (last_activity, active_since) if d is not None)
     idle = (today - since).days
     if idle < threshold:
@@ -109,7 +119,7 @@ def pain_rise(baseline: int | None, recent: float | None) -> Flag | None:
     rise counts: no percentage of nothing can say otherwise."""
     if baseline is None or recent is None:
         return None
-    percent = _setting("CLINIC_FLAG_PAIN_RISE_PERCENT", 30)
+    percent = _setting("CLINIC_FLAG_PAIN_RISE_PERCENT")
     before, after = Fraction(baseline), Fraction(str(recent))
     if after <= before or (after - before) * 100 < percent * before:
         return None
@@ -126,7 +136,7 @@ def questionnaire_overdue(due_on: dt.date | None, today: dt.date) -> Flag | None
     if due_on is None:
         return None
     late = (today - due_on).days
-    if late < _setting("CLINIC_FLAG_QUESTIONNAIRE_OVERDUE_DAYS", 3):
+    if late < _setting("CLINIC_FLAG_QUESTIONNAIRE_OVERDUE_DAYS"):
         return None
     return Flag(QUESTIONNAIRE, _("A questionnaire due on %(due)s is not answered "
                                  "(%(days)s late).") % {"due": _date(due_on), "days": _days(late)})
@@ -209,16 +219,18 @@ def sql_conditions(now: dt.datetime) -> dict[str, Q]:
 
 def pain_margin_factor() -> int:
     """100 + the pain rise threshold in percent (see sql_conditions)."""
-    return 100 + _setting("CLINIC_FLAG_PAIN_RISE_PERCENT", 30)
+    return 100 + _setting("CLINIC_FLAG_PAIN_RISE_PERCENT")
 
 
 def inactive_days() -> int:
-    return _setting("CLINIC_FLAG_INACTIVE_DAYS", 3)
+    return _setting("CLINIC_FLAG_INACTIVE_DAYS")
 
 
 def follow_up_window() -> dt.timedelta:
     """How soon a scheduled follow-up is flagged as due (CLINIC_FLAG_FOLLOW_UP_DAYS)."""
-    return dt.timedelta(days=_setting("CLINIC_FLAG_FOLLOW_UP_DAYS", 7))
+    return dt.timedelta(days=_setting("CLINIC_FLAG_FOLLOW_UP_DAYS"))
+
+
 def _one_decimal(value: float) -> str:
     """Rounded as before (Python's format), written the active language's way (3.6 / 3,6)."""
     return number_format(Decimal(f"{value:.1f}"), 1)
@@ -226,9 +238,4 @@ def _one_decimal(value: float) -> str:
 
 def thresholds() -> list[int]:
     """Every setting the rules read (clinicians.caseload_stamp keys cached pages by them)."""
-    return [
-        _setting("CLINIC_FLAG_INACTIVE_DAYS", 3),
-        _setting("CLINIC_FLAG_PAIN_RISE_PERCENT", 30),
-        _setting("CLINIC_FLAG_QUESTIONNAIRE_OVERDUE_DAYS", 3),
-        _setting("CLINIC_FLAG_FOLLOW_UP_DAYS", 7),
-    ]
+    return [_setting(name) for name in SETTINGS]
