@@ -5,11 +5,12 @@ A row shows one patient's own records only (clinicians.caseload.rows_for and fil
 it is keyed by what can change it: the patient's `data_stamp` (recovery.freshness: new on
 every write to their records, name or address) and local date, the reader's language and
 clinic (its time zone shows the visit times), the flags' thresholds, the instruments that
-can be answered (the questionnaire flag counts no other) and the quarter hour
-(clinicians.caseload_stamp: the same time rule as the page), and it is kept no longer than
-the time its follow-up flag would change. Not in the key: a programme's title (shown with the
-patient's plan), renamed by an admin now and then, shows on a kept row within the quarter
-hour. Who may see the row is decided before: pass 1
+can be answered (the questionnaire flag counts no other), the quarter hour
+(clinicians.caseload_stamp: the same time rule as the page) and the release
+(recovery.page_cache.rendering_key: a deploy with another row template never shows the old
+markup); it is kept no longer than the time its follow-up flag would change. Not in the key:
+a programme's title (shown with the patient's plan), renamed by an admin now and then, shows
+on a kept row within the quarter hour. Who may see the row is decided before: pass 1
 (clinicians.caseload.page_of) lists only the reader's patients. The HTML is health data: it
 is encrypted before it reaches the cache, as recovery.page_cache does for pages.
 """
@@ -18,8 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
-import json
 from typing import Any
 
 from django.core.cache import cache
@@ -28,16 +27,16 @@ from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 
 from outcomes import schedule
-from recovery import crypto
+from recovery import crypto, page_cache
 
-from . import caseload, caseload_stamp, flags
+from . import caseload, caseload_stamp
 
 TEMPLATE = "clinicians/patients/_caseload_row.html"
 _PREFIX = "caseload-row:v1:"
 
 
 def _key(patient: Any, clinic_id: int, zone: str, time_parts: list[Any]) -> str:
-    material = [
+    return page_cache.rendering_key(_PREFIX, [
         patient.pk,
         patient.data_stamp,
         patient.local_day,
@@ -45,17 +44,14 @@ def _key(patient: Any, clinic_id: int, zone: str, time_parts: list[Any]) -> str:
         clinic_id,
         zone,
         time_parts,
-    ]
-    digest = hashlib.sha256(json.dumps(material, default=str).encode()).hexdigest()
-    return _PREFIX + digest
+    ])
 
 
 def render(page: caseload.Caseload, clinic_id: int, now: dt.datetime) -> list[SafeString]:
     """The HTML of `page.listed`'s rows, in order: kept ones read in one cache call, the
     others built together (a fixed number of queries) and kept."""
     time_parts = [
-        int(now.timestamp()) // caseload_stamp.QUARTER_HOUR,
-        flags.thresholds(),
+        *caseload_stamp.clock(now),  # the same time rule as the page's
         # The questionnaire flag counts only instruments that can be answered now.
         schedule.available_codes(),
     ]

@@ -88,14 +88,15 @@ def _compiled(user: User) -> tuple[str, tuple[Any, ...]] | None:
     return _SQL[key]
 
 
+def clock(now: dt.datetime) -> list[Any]:
+    """What time and the settings change on a caseload page or row: the quarter hour (every
+    local date and day count) and the flags' thresholds."""
+    return [int(now.timestamp()) // QUARTER_HOUR, flags.thresholds()]
+
+
 def parts(user: User, now: dt.datetime) -> list[Any]:
     """The key parts page_cache.serve adds to the reader, language and address."""
-    return [
-        "caseload",
-        patients_stamp(user),
-        int(now.timestamp()) // QUARTER_HOUR,
-        flags.thresholds(),
-    ]
+    return ["caseload", patients_stamp(user), *clock(now)]
 
 
 def visit_moments(visit_times: Iterable[dt.datetime]) -> list[dt.datetime]:

@@ -99,18 +99,23 @@ def release() -> str:
     return digest.hexdigest()[:16]
 
 
+def rendering_key(prefix: str, material: Sequence[Any]) -> str:
+    """The cache key of a rendering made from `material`, under this release: whatever keeps
+    rendered markup (pages here, the caseload's rows) keys it this way, so a deploy with other
+    templates never serves the old markup."""
+    digest = hashlib.sha256(json.dumps([release(), *material], default=str).encode())
+    return prefix + digest.hexdigest()
+
+
 def key_for(request: HttpRequest, parts: Sequence[Any]) -> str:
     hx = getattr(request, "htmx", None)
-    material = [
-        release(),
+    return rendering_key(_PREFIX, [
         reader_parts(request),
         translation.get_language(),
         request.get_full_path(),
         [bool(hx), getattr(hx, "target", None), getattr(hx, "boosted", False)] if hx else [],
         list(parts),
-    ]
-    digest = hashlib.sha256(json.dumps(material, default=str).encode()).hexdigest()
-    return _PREFIX + digest
+    ])
 
 
 def _respond(request: HttpRequest, html: str) -> HttpResponse:

@@ -224,6 +224,29 @@ def test_rows_are_kept_per_patient_and_rebuilt_only_for_who_changed(clinician, m
     assert body.count("Check-in streak: 1 day") == 3 and body.count("Check-in streak: 2 days") == 1
 
 
+def test_a_new_release_renders_every_row_afresh(clinician, monkeypatch):
+    """Rows kept by the last deployment are never shown with this one's templates."""
+    from clinicians import caseload
+    from recovery import page_cache
+
+    version = published_version()
+    patients = [make_patient(i, clinician, version)[0] for i in range(3)]
+    built: list[list[int]] = []
+    rows_for = caseload.rows_for
+
+    def counting(listed, now, zone):
+        built.append(sorted(p.pk for p in listed))
+        return rows_for(listed, now, zone)
+
+    monkeypatch.setattr(caseload, "rows_for", counting)
+    client = client_for(clinician)
+    get(client)
+    monkeypatch.setattr(page_cache, "release", lambda: "the next deployment")
+    get(client)
+    everyone = sorted(p.pk for p in patients)
+    assert built == [everyone, everyone]
+
+
 def test_a_kept_row_is_never_shown_in_another_language(clinician):
     make_patient(1, clinician, published_version())
     client = client_for(clinician)
