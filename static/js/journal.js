@@ -24,11 +24,12 @@
 (function () {
   "use strict";
 
-  // The status sentences, in the page's language: data-t-* on this script's tag (form.html).
+  // The status sentences, in the page's language: data-t-* on this script's tag. They are
+  // written there only (form.html, the one page with the editor), so not repeated here.
   var TEXTS = (document.currentScript && document.currentScript.dataset) || {};
 
-  function say(key, fallback, values) {
-    return (TEXTS[key] || fallback).replace(/\{(\w+)\}/g, function (all, name) {
+  function say(key, values) {
+    return (TEXTS[key] || "").replace(/\{(\w+)\}/g, function (all, name) {
       return values && name in values ? values[name] : all;
     });
   }
@@ -130,7 +131,7 @@
   }
 
   function showSignedOut() {
-    setStatus(say("tSignedOut", "Not saved: sign in again. Your words are kept on this device."), true);
+    setStatus(say("tSignedOut"), true);
     if (!signedOutEl) return;
     // Back to this very form after signing in (its URL may have moved to the entry's own).
     var next = window.location.pathname + window.location.search;
@@ -266,7 +267,7 @@
     var remaining = readRecords(clientId);
     delete remaining[newest.editor];
     writeRecords(clientId, remaining);
-    setStatus(say("tRestored", "Restored words you wrote on this device that were not saved yet."));
+    setStatus(say("tRestored"));
     scheduleSend(0);
   }
 
@@ -325,7 +326,7 @@
     // page may only be hidden) and the words stay on this device either way.
     if (leaving && bodySize(data) <= KEEPALIVE_LIMIT) options.keepalive = true;
     inFlight = true;
-    if (!leaving) setStatus(say("tSaving", "Saving…"));
+    if (!leaving) setStatus(say("tSaving"));
     fetch(autosaveUrl, options)
       .then(function (response) {
         var type = response.headers.get("Content-Type") || "";
@@ -349,7 +350,7 @@
         else if (result.status === 409 && body.conflict) onConflict();
         else if (result.status === 409 && body.released) {
           conflict = true; // nothing more to send: released entries keep no words
-          setStatus(say("tReleasedElsewhere", "This entry was written and released elsewhere; its words are not kept."));
+          setStatus(say("tReleasedElsewhere"));
         }
         else if (result.status === 401 || result.status === 403 || result.signedOut || result.redirected) {
           showSignedOut();
@@ -360,11 +361,11 @@
           // The server's sentence is whole and in the patient's language.
           setStatus(body.error);
         }
-        else onFailed(say("tRetrying", "Not saved just now — your words are kept on this device. Trying again."));
+        else onFailed(say("tRetrying"));
       })
       .catch(function () {
         inFlight = false;
-        onFailed(say("tOffline", "Offline — kept on this device"));
+        onFailed(say("tOffline"));
       })
       .then(function () {
         if (again) {
@@ -391,10 +392,10 @@
     var problems = body.errors ? Object.keys(body.errors) : [];
     var when = { time: timeOf(body.saved_at) };
     var text = body.status === "saved" && body.unsaved_edits
-      ? say("tKept", "Changes kept {time} — the entry itself changes when you press “Save entry”.", when)
-      : say("tSaved", "Saved {time}", when);
+      ? say("tKept", when)
+      : say("tSaved", when);
     if (problems.length) {
-      text += " " + say("tExcept", "— except: {problem}", { problem: body.errors[problems[0]][0] });
+      text += " " + say("tExcept", { problem: body.errors[problems[0]][0] });
     }
     setStatus(text);
   }
@@ -403,7 +404,7 @@
     conflict = true;
     window.clearTimeout(timer);
     timer = null;
-    setStatus(say("tConflict", "This entry was changed in another tab or on another device. Nothing was overwritten, and your words are kept on this device."));
+    setStatus(say("tConflict"));
     if (compareButton) {
       compareButton.hidden = false;
       compareButton.focus();
@@ -437,7 +438,7 @@
       forgetNew();
       var erases = document.getElementById("release-erases");
       if (erases) erases.hidden = base === 0;
-      setStatus(say("tReleaseMode", "Write and release: nothing you write here is saved — not in your journal, not on this device."));
+      setStatus(say("tReleaseMode"));
     } else {
       setStatus("");
       onChange(null);
@@ -509,7 +510,7 @@
     send(false);
   });
   window.addEventListener("offline", function () {
-    if (seq > sentSeq) setStatus(say("tOffline", "Offline — kept on this device"));
+    if (seq > sentSeq) setStatus(say("tOffline"));
   });
 
   if (form.dataset.discardLocal === "1") {
