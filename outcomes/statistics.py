@@ -51,13 +51,12 @@ def count_text(n: int) -> str:
 
 
 def timepoint_label(timepoint: str) -> str:
-    """A timepoint's name on the page: "End", "3 months" (after the end), in the language."""
+    """One of TIMEPOINTS as the page names it: "End", "3 months" (after the end), in the
+    active language."""
     if timepoint == "end":
         return _("End")
-    if timepoint == "baseline":
-        return _("Baseline")
-    number, _unit = timepoint.split(" ", 1)
-    return ngettext("%(n)s month", "%(n)s months", int(number)) % {"n": number}
+    months = int(timepoint.split()[0])
+    return ngettext("%(n)s month", "%(n)s months", months) % {"n": months}
 
 
 def _signed(value: float) -> str:
