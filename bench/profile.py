@@ -11,8 +11,9 @@ to build, so they get their own database (default /tmp/recovery-profile-clinic, 
 of 10 and 1,000 and a month of history). `--cold` empties the cache before each request
 (pages kept by recovery.page_cache are rendered afresh every time); `--touch` gives one
 patient of the caseload a new data stamp before each request instead (as a check-in does:
-the page is rendered afresh, the other patients' kept rows are reused). Production settings (bench.settings: DEBUG off). pyinstrument is a dev tool:
-`pip install pyinstrument` (it is not a dependency of the app). Not a benchmark: the figures
+the page is rendered afresh, the other patients' kept rows are reused). Production settings
+(bench.settings: DEBUG off). pyinstrument is a dev tool: `pip install pyinstrument` (it is not
+a dependency of the app). Not a benchmark: the figures
 are in-process, without gunicorn or concurrency; `make bench` is the one to quote.
 """
 
