@@ -201,21 +201,27 @@ def test_the_stamp_fits_in_64_bits_and_follows_every_patient(clinician):
         assert patients_stamp(clinician) != before, bit
 
 
-def test_rows_are_kept_per_patient_and_rebuilt_only_for_who_changed(clinician, monkeypatch):
-    """A page rendered afresh because one patient checked in builds that patient's row only;
-    the others are the kept ones, and the changed row shows the check-in."""
+@pytest.fixture
+def built(monkeypatch) -> list[list[int]]:
+    """The patients whose rows each request built (the others were kept ones)."""
     from clinicians import caseload
 
-    version = published_version()
-    patients = [make_patient(i, clinician, version)[0] for i in range(4)]
-    built: list[list[int]] = []
+    calls: list[list[int]] = []
     rows_for = caseload.rows_for
 
     def counting(listed, now, zone):
-        built.append(sorted(p.pk for p in listed))
+        calls.append(sorted(p.pk for p in listed))
         return rows_for(listed, now, zone)
 
     monkeypatch.setattr(caseload, "rows_for", counting)
+    return calls
+
+
+def test_rows_are_kept_per_patient_and_rebuilt_only_for_who_changed(clinician, built):
+    """A page rendered afresh because one patient checked in builds that patient's row only;
+    the others are the kept ones, and the changed row shows the check-in."""
+    version = published_version()
+    patients = [make_patient(i, clinician, version)[0] for i in range(4)]
     client = client_for(clinician)
     get(client)
     CheckIn.objects.create(patient=patients[2], local_date=days_ago(0), pain=2)
@@ -224,21 +230,12 @@ def test_rows_are_kept_per_patient_and_rebuilt_only_for_who_changed(clinician, m
     assert body.count("Check-in streak: 1 day") == 3 and body.count("Check-in streak: 2 days") == 1
 
 
-def test_a_new_release_renders_every_row_afresh(clinician, monkeypatch):
+def test_a_new_release_renders_every_row_afresh(clinician, built, monkeypatch):
     """Rows kept by the last deployment are never shown with this one's templates."""
-    from clinicians import caseload
     from recovery import page_cache
 
     version = published_version()
     patients = [make_patient(i, clinician, version)[0] for i in range(3)]
-    built: list[list[int]] = []
-    rows_for = caseload.rows_for
-
-    def counting(listed, now, zone):
-        built.append(sorted(p.pk for p in listed))
-        return rows_for(listed, now, zone)
-
-    monkeypatch.setattr(caseload, "rows_for", counting)
     client = client_for(clinician)
     get(client)
     monkeypatch.setattr(page_cache, "release", lambda: "the next deployment")
